@@ -1,0 +1,132 @@
+"""Files to model: the clause library, playbooks and deal files, with every problem located."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from . import yamlio
+from .errors import Issue, IssueList, ValidationFailed
+from .model import Clause, Deal, LibraryMeta, Playbook
+
+M = TypeVar("M", bound=BaseModel)
+ENV_LIBRARY = "CONTRACTKIT_LIBRARY"
+
+
+@dataclass
+class Library:
+    """The centre's library: metadata, clauses by id, playbooks by id, and where they came from."""
+
+    root: Path
+    meta: LibraryMeta
+    clauses: dict[str, Clause]
+    playbooks: dict[str, Playbook]
+    docs: dict[str, yamlio.Document] = field(default_factory=dict, repr=False)
+
+    @property
+    def version(self) -> str:
+        return self.meta.version
+
+    def template_path(self, playbook: Playbook) -> Path:
+        return self.root / "templates" / playbook.template
+
+    def clause(self, clause_id: str) -> Clause:
+        return self.clauses[clause_id]
+
+    def locate(self, key: str, loc: yamlio.Loc, message: str, **extra: Any) -> Issue:
+        """An issue located in the file the library loaded under `key` (e.g. 'clause:ip')."""
+        doc = self.docs.get(key)
+        if doc is None:
+            return Issue(message, field=yamlio.format_loc(loc), **extra)
+        return doc.issue(loc, message, **extra)
+
+
+def default_root() -> Path:
+    """The library: $CONTRACTKIT_LIBRARY, else the copy packaged with contractkit, else the checkout."""
+    if os.environ.get(ENV_LIBRARY):
+        return Path(os.environ[ENV_LIBRARY])
+    packaged = Path(__file__).parent / "_library"
+    return packaged if (packaged / "library.yaml").exists() else Path(__file__).resolve().parent.parent
+
+
+def _label(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def model_from(doc: yamlio.Document, cls: type[M]) -> tuple[M | None, list[Issue]]:
+    """Validate a parsed document against a schema; pydantic errors become located issues."""
+    try:
+        return cls.model_validate(doc.plain()), []
+    except ValidationError as exc:
+        return None, [_issue(doc, err) for err in exc.errors()]
+
+
+def _issue(doc: yamlio.Document, err: Any) -> Issue:
+    loc = [p for p in err["loc"] if isinstance(p, int) or ("[" not in p and not p[:1].isupper())]
+    kind, message = err["type"], str(err["msg"]).removeprefix("Value error, ")
+    hint = None
+    if kind == "missing":
+        message = "required field is missing"
+        hint = "run 'contractkit new' to see every field with an explanation"
+    elif kind == "extra_forbidden":
+        message = "unknown field"
+        hint = "check the spelling; docs/formats.md lists every field"
+    elif not isinstance(err.get("input"), (dict, list)) and "got" not in message:
+        message += f" (got {err.get('input')!r})"
+    return doc.issue(loc, message, hint=hint)
+
+
+def load_library(root: Path | None = None) -> Library:
+    """Load and schema-check every library file, reporting all problems together."""
+    root = Path(root or default_root())
+    issues = IssueList()
+    if not (root / "library.yaml").is_file():
+        raise ValidationFailed([Issue("not a contractkit library (no library.yaml)", file=str(root),
+                                      hint=f"point --library or ${ENV_LIBRARY} at a library folder")])
+    docs: dict[str, yamlio.Document] = {}
+
+    def read(path: Path, key: str, cls: type[M]) -> M | None:
+        try:
+            doc = yamlio.load(path, _label(path, root))
+        except ValidationFailed as exc:
+            issues.extend(exc.issues)
+            return None
+        docs[key] = doc
+        obj, problems = model_from(doc, cls)
+        issues.extend(problems)
+        if obj is not None and getattr(obj, "id", path.stem) != path.stem:
+            issues.items.append(doc.issue(["id"], f"must equal the file name {path.stem!r}"))
+        return obj
+
+    meta = read(root / "library.yaml", "library", LibraryMeta)
+    clauses = {c.id: c for p in sorted((root / "clauses").glob("*.yaml"))
+               if (c := read(p, f"clause:{p.stem}", Clause)) is not None}
+    playbooks = {b.id: b for p in sorted((root / "playbooks").glob("*.yaml"))
+                 if (b := read(p, f"playbook:{p.stem}", Playbook)) is not None}
+    issues.raise_if_errors()
+    assert meta is not None
+    return Library(root, meta, clauses, playbooks, docs)
+
+
+def load_deal(path: Path, library: Library | None = None) -> tuple[Deal, yamlio.Document]:
+    """Load a deal file; with a library, also check it against its playbook (see validate)."""
+    doc = yamlio.load(path)
+    deal, issues = model_from(doc, Deal)
+    if deal is None:
+        from .validate import locked_overrides
+
+        raise ValidationFailed(locked_overrides(doc, library) + issues if library else issues)
+    if library is not None:
+        from .validate import check_deal
+
+        issues = check_deal(deal, doc, library)
+        if any(i.severity == "error" for i in issues):
+            raise ValidationFailed(issues)
+    return deal, doc

@@ -1,0 +1,408 @@
+"""Plain data: the shapes of clause, playbook, library and deal files.
+
+Every field carries a one-sentence description; `contractkit new` and docs/formats.md are
+generated from them, so the schema is the single source of truth for the file formats.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Principle = Literal["P1", "P2", "P3", "P4", "P5"]
+PRINCIPLES: tuple[Principle, ...] = ("P1", "P2", "P3", "P4", "P5")
+PRINCIPLE_NAMES = {
+    "P1": "explicit aim and benefit",
+    "P2": "fair terms",
+    "P3": "no exclusivity, no limit on national benefit, no lock-in",
+    "P4": "transparency",
+    "P5": "legal, regulatory, privacy and security compliance",
+}
+Status = Literal["locked", "required", "negotiable", "conditional"]
+Nation = Literal["england", "wales", "scotland", "northern-ireland"]
+AccessModel = Literal["nhs-analysts", "sde", "release"]
+Identifiability = Literal["identifiable", "pseudonymised", "anonymised", "aggregate"]
+ValueShareModel = Literal["cost-recovery", "upfront", "subscription", "milestones", "royalty", "in-kind"]
+Locale = Literal["en_GB", "cy_GB"]
+
+SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+Slug = Annotated[str, Field(pattern=SLUG)]
+NonEmpty = Annotated[str, Field(min_length=1)]
+Money = Annotated[Decimal, Field(ge=0, max_digits=15, decimal_places=2)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+# --------------------------------------------------------------------------- library files
+
+
+class Position(Model):
+    """One approved wording of a clause."""
+
+    label: str = Field("", description="Short name shown to negotiators, e.g. 'Partner owns foreground IP'.")
+    summary: str = Field("", description="One plain-English sentence on what this wording does.")
+    text: NonEmpty = Field(description=(
+        "The clause wording: one paragraph per line; indent by two spaces per sub-level "
+        "(1.1, 1.1.1, (a)); **Term** defines a term; {{ ... }} inserts deal facts and "
+        "{{ ref('clause-id') }} a clause number."))
+
+
+class Clause(Model):
+    """A clause topic with its approved wordings (clauses/<id>.yaml)."""
+
+    id: Slug = Field(description="Stable identifier; must equal the file name without .yaml.")
+    title: NonEmpty = Field(description="Heading printed in the agreement.")
+    version: Annotated[str, Field(pattern=r"^\d+\.\d+\.\d+$")] = Field(
+        description="Semantic version of the wording; bump it whenever any text changes.")
+    principles: list[Principle] = Field(min_length=1, description="DHSC principles the clause serves (P1..P5).")
+    status: Status = Field(description="locked, required, negotiable or conditional.")
+    topics: list[int] = Field(default_factory=list, description="Numbers of the domain topics (1-32) it covers.")
+    summary: str = Field("", description="What the clause is for, in one sentence, for negotiators.")
+    positions: dict[Slug, Position] = Field(min_length=1, description="Named wordings, keyed by position id.")
+
+    @model_validator(mode="after")
+    def _locked_has_one_position(self) -> Clause:
+        if self.status == "locked" and len(self.positions) != 1:
+            raise ValueError(f"a locked clause has exactly one position (got {len(self.positions)})")
+        return self
+
+
+class Rung(Model):
+    """One approved position on a negotiation ladder."""
+
+    position: Slug = Field(description="Position id of the clause.")
+    approver: Slug = Field("negotiator", description="Role that must approve moving to this rung.")
+    guidance: NonEmpty = Field(description="What the negotiator should know before offering this rung.")
+
+
+class Ladder(Model):
+    """Preferred position, ordered fallbacks and the walk-away note of a negotiable clause."""
+
+    preferred: Rung = Field(description="The NHS's opening position; needs no approval.")
+    fallbacks: list[Rung] = Field(default_factory=list, description="Approved fallbacks, in the order to offer them.")
+    walk_away: NonEmpty = Field(description="What the NHS must not accept: the point to stop negotiating.")
+
+    @property
+    def rungs(self) -> list[Rung]:
+        return [self.preferred, *self.fallbacks]
+
+
+class Choice(Model):
+    """Pick a position of a required clause from the deal's facts."""
+
+    when: NonEmpty = Field(description="Safe expression over the deal, e.g. deal.governing_law == 'wales'.")
+    position: Slug = Field(description="Position used when the expression is true.")
+
+
+class Entry(Model):
+    """A clause as placed in a playbook."""
+
+    clause: Slug = Field(description="Clause id.")
+    when: str | None = Field(None, description="For conditional clauses: include only when this expression is true.")
+    choose: list[Choice] = Field(default_factory=list, description="First matching rule picks the position.")
+    ladder: Ladder | None = Field(None, description="For negotiable clauses: the negotiation ladder.")
+
+
+def _entry(value: object) -> object:
+    return {"clause": value} if isinstance(value, str) else value
+
+
+class Section(Model):
+    """A group of operative clauses."""
+
+    title: NonEmpty = Field(description="Name of the group (used in playbook listings).")
+    clauses: list[Annotated[Entry, Field()]] = Field(min_length=1, description="Clause ids or entries, in order.")
+
+    @field_validator("clauses", mode="before")
+    @classmethod
+    def _short_form(cls, value: object) -> object:
+        return [_entry(v) for v in value] if isinstance(value, list) else value
+
+
+TableKind = Literal["parties", "datasets", "benefits", "fees", "register", "deviations", "approvals"]
+
+
+class Schedule(Model):
+    """A schedule at the end of the agreement."""
+
+    id: Slug = Field(description="Identifier, for cross-references: {{ schedule('id') }}.")
+    title: NonEmpty = Field(description="Heading, printed after 'Schedule N'.")
+    clauses: list[Entry] = Field(default_factory=list, description="Clauses printed in the schedule.")
+    tables: list[TableKind] = Field(default_factory=list, description="Tables of deal facts printed after them.")
+
+    @field_validator("clauses", mode="before")
+    @classmethod
+    def _short_form(cls, value: object) -> object:
+        return [_entry(v) for v in value] if isinstance(value, list) else value
+
+
+class Playbook(Model):
+    """An agreement type: which clauses, in which order, and how each may be negotiated."""
+
+    id: Slug = Field(description="Identifier; must equal the file name without .yaml.")
+    title: NonEmpty = Field(description="Agreement title printed on the cover, e.g. 'Research Collaboration Agreement'.")
+    version: Annotated[str, Field(pattern=r"^\d+\.\d+\.\d+$")] = Field(description="Semantic version of the playbook.")
+    description: str = Field("", description="When to use this playbook.")
+    template: NonEmpty = Field(description="Word template file in templates/.")
+    sections: list[Section] = Field(min_length=1, description="Operative clauses, grouped.")
+    schedules: list[Schedule] = Field(default_factory=list, description="Schedules, in order.")
+
+    def entries(self) -> list[Entry]:
+        return [e for s in self.sections for e in s.clauses] + [e for s in self.schedules for e in s.clauses]
+
+
+class ExclusivityPattern(Model):
+    """A regular expression that finds language granting exclusivity."""
+
+    id: Slug = Field(description="Identifier used in findings.")
+    pattern: NonEmpty = Field(description="Case-insensitive regular expression.")
+    description: NonEmpty = Field(description="What the pattern catches, shown in findings.")
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from None
+        return value
+
+
+class RubricCheck(Model):
+    """One 'what good looks like' check in the centre's benchmark."""
+
+    id: Slug = Field(description="Identifier.")
+    principle: Principle = Field(description="Principle it evidences.")
+    title: NonEmpty = Field(description="What good looks like, in one sentence.")
+    weight: int = Field(ge=1, le=10, description="Relative weight in the score.")
+    test: NonEmpty = Field(description="Safe expression over the deal that is true when the check passes.")
+
+
+class LibraryMeta(Model):
+    """library.yaml: the library's version, approver roles, exclusivity patterns and rubric."""
+
+    version: Annotated[str, Field(pattern=r"^\d+\.\d+\.\d+$")] = Field(description="Version of the whole library.")
+    name: NonEmpty = Field(description="Who maintains the library.")
+    roles: dict[Slug, NonEmpty] = Field(min_length=1, description="Approver roles and what each is.")
+    exclusivity_patterns: list[ExclusivityPattern] = Field(default_factory=list, description="Exclusivity scan.")
+    rubric: list[RubricCheck] = Field(default_factory=list, description="The benchmark of what good looks like.")
+
+
+# --------------------------------------------------------------------------- deal files
+
+ODS = re.compile(r"^[A-Z0-9]{3,6}$")
+COMPANY = re.compile(r"^([0-9]{8}|[A-Z]{2}[0-9]{6})$")
+
+
+class Party(Model):
+    name: NonEmpty = Field(description="Full legal name.")
+    short_name: NonEmpty = Field(description="Name used in the agreement after first mention, e.g. 'Northby'.")
+    address: NonEmpty = Field(description="Registered or principal address.")
+    role: Literal["controller", "joint-controller", "processor"] = Field(
+        description="Data protection role: controller, joint-controller or processor.")
+
+
+class NhsOrganisation(Party):
+    """An NHS body that is a party."""
+
+    ods_code: str = Field(description="Organisation Data Service code, 3 to 6 capital letters or digits.")
+    nation: Nation = Field("england", description="england, wales, scotland or northern-ireland.")
+
+    @field_validator("ods_code")
+    @classmethod
+    def _ods(cls, value: str) -> str:
+        if not ODS.match(value):
+            raise ValueError(f"must be 3 to 6 capital letters or digits (got {value!r})")
+        return value
+
+
+class Partner(Party):
+    """A commercial, academic or other partner."""
+
+    company_number: str = Field(description="Companies House number: 8 characters, e.g. 01234567 or SC123456.")
+    sector: Literal["industry", "sme", "academic", "charity", "public"] = Field(
+        description="industry, sme, academic, charity or public.")
+
+    @field_validator("company_number")
+    @classmethod
+    def _company(cls, value: str) -> str:
+        if len(value) != 8:
+            raise ValueError(f"must be 8 characters (got {value!r})")
+        if not COMPANY.match(value):
+            raise ValueError(f"must be 8 digits, or 2 capital letters and 6 digits (got {value!r})")
+        return value
+
+
+class AgreementInfo(Model):
+    reference: Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9-]{2,39}$")] = Field(
+        description="Agreement reference, e.g. NHS-DPA-2026-0042 (capitals, digits and hyphens).")
+    version: int = Field(1, ge=1, description="Draft number of this agreement.")
+    title: NonEmpty = Field(description="Short title of the project.")
+    title_cy: str | None = Field(None, description="Welsh title; required when an NHS Wales body is a party.")
+    lay_summary: NonEmpty = Field(description="Plain-English summary for the public register.")
+    lay_summary_cy: str | None = Field(None, description="Welsh lay summary; required when an NHS Wales body is a party.")
+    date: dt.date = Field(description="Date of the agreement (also stamped in the document properties).")
+    locale: Locale = Field("en_GB", description="Locale for dates and money: en_GB or cy_GB.")
+
+
+class Purpose(Model):
+    aim: NonEmpty = Field(description="The explicit aim to improve health, care or NHS operations (P1).")
+    description: NonEmpty = Field(description="What the partnership will do with the data.")
+    commercial: bool = Field(description="Whether outputs are or may be commercialised.")
+
+
+class Benefit(Model):
+    metric: NonEmpty = Field(description="What is measured.")
+    baseline: str | None = Field(None, description="Value today.")
+    target: str | None = Field(None, description="Value to reach; a benefit without one is flagged as a gap.")
+    date: dt.date | None = Field(None, description="Date by which the target is to be met.")
+    owner: str | None = Field(None, description="Party that reports on it.")
+
+
+class Dataset(Model):
+    name: NonEmpty = Field(description="Name of the dataset.")
+    description: NonEmpty = Field(description="What it contains, and its minimisation.")
+    period: NonEmpty = Field(description="Period covered, e.g. 'April 2019 to March 2026'.")
+    source: NonEmpty = Field(description="NHS Party (short name) that provides it.")
+
+
+class Data(Model):
+    datasets: list[Dataset] = Field(min_length=1, description="Datasets to be made available.")
+    identifiability: Identifiability = Field(description="identifiable, pseudonymised, anonymised or aggregate.")
+    access_model: AccessModel = Field(description="nhs-analysts, sde (secure data environment) or release.")
+    environment: str | None = Field(None, description="Name of the secure data environment, when access_model is sde.")
+    processor_used: bool = Field(False, description="Whether a party processes data on another's behalf.")
+    national_data_opt_out: Literal["applied", "not-applicable"] = Field(description="applied or not-applicable.")
+    opt_out_reason: str | None = Field(None, description="Why the opt-out does not apply, when not-applicable.")
+    retention_months: int = Field(ge=1, le=600, description="Months after the end of the Term that data may be kept.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Data:
+        if self.access_model == "sde" and not self.environment:
+            raise ValueError("environment: name the secure data environment when access_model is sde")
+        if self.national_data_opt_out == "not-applicable" and not self.opt_out_reason:
+            raise ValueError("opt_out_reason: say why the national data opt-out does not apply")
+        return self
+
+
+class LegalBasis(Model):
+    article_6: NonEmpty = Field(description="UK GDPR Article 6 basis, e.g. '6(1)(e) public task'.")
+    article_9: NonEmpty = Field(description="UK GDPR Article 9 condition, e.g. '9(2)(j) research'.")
+    confidentiality_basis: NonEmpty = Field(description="Common law basis: consent, s251 support or anonymised.")
+
+
+class Approval(Model):
+    body: NonEmpty = Field(description="Approving body, e.g. 'Research Ethics Committee'.")
+    reference: str | None = Field(None, description="Its reference number.")
+    status: Literal["granted", "pending", "not-required"] = Field(description="granted, pending or not-required.")
+    date: dt.date | None = Field(None, description="Date granted.")
+
+
+class Fee(Model):
+    description: NonEmpty = Field(description="What the fee is for.")
+    amount: Money = Field(description="Amount in GBP, excluding VAT.")
+
+
+class Milestone(Model):
+    event: NonEmpty = Field(description="Event that triggers the payment.")
+    amount: Money = Field(description="Amount in GBP.")
+
+
+class ValueShare(Model):
+    model: ValueShareModel = Field(description="cost-recovery, upfront, subscription, milestones, royalty or in-kind.")
+    headline_value: Money | None = Field(None, description="Total expected value in GBP, published in the register.")
+    value_withheld_reason: str | None = Field(None, description="Why the headline value is not published.")
+    royalty_percent: Annotated[Decimal, Field(gt=0, le=100)] | None = Field(None, description="Royalty on net revenue.")
+    milestones: list[Milestone] = Field(default_factory=list, description="Milestone payments.")
+    in_kind: str | None = Field(None, description="In-kind benefits to the NHS.")
+
+    @model_validator(mode="after")
+    def _value_or_reason(self) -> ValueShare:
+        if self.headline_value is None and not self.value_withheld_reason:
+            raise ValueError("give headline_value or value_withheld_reason")
+        return self
+
+
+class Commercial(Model):
+    fees: list[Fee] = Field(default_factory=list, description="Cost-recovery and access fees.")
+    value_share: ValueShare = Field(description="How the NHS shares in the value created.")
+
+
+class Term(Model):
+    start: dt.date = Field(description="Start date.")
+    end: dt.date = Field(description="End date.")
+    review: dt.date = Field(description="Date of the benefits review.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Term:
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
+
+
+class Signatory(Model):
+    party: NonEmpty = Field(description="short_name of the party signing.")
+    name: NonEmpty = Field(description="Name of the person signing.")
+    title: NonEmpty = Field(description="Their job title.")
+
+
+class Contact(Model):
+    name: NonEmpty = Field(description="NHS contact for the register.")
+    email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] = Field(description="Contact email address.")
+
+
+class HistoryApproval(Model):
+    name: NonEmpty
+    role: Slug
+
+
+class HistoryEntry(Model):
+    """One move on a negotiation ladder, appended by `contractkit swap`."""
+
+    timestamp: dt.datetime = Field(description="When the swap was made (UTC).")
+    clause: Slug
+    from_: Slug = Field(alias="from")
+    to: Slug
+    by: NonEmpty
+    approval: HistoryApproval | Literal["pending", "not-required"]
+    note: str | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Deal(Model):
+    """A deal file: the facts of one partnership and the positions chosen in negotiation."""
+
+    playbook: Slug = Field(description="Playbook id, e.g. research-collaboration.")
+    agreement: AgreementInfo = Field(description="Reference, title, date and summaries.")
+    nhs_organisations: list[NhsOrganisation] = Field(min_length=1, description="NHS parties.")
+    partners: list[Partner] = Field(min_length=1, description="Partner organisations.")
+    purpose: Purpose = Field(description="Aim and description of the partnership.")
+    benefits: list[Benefit] = Field(min_length=1, description="Expected benefits (P1).")
+    data: Data = Field(description="Data, identifiability and access model.")
+    legal_basis: LegalBasis = Field(description="Lawful bases for processing.")
+    approvals: list[Approval] = Field(default_factory=list, description="Approvals and conditions precedent.")
+    commercial: Commercial = Field(description="Fees and value share, in GBP.")
+    term: Term = Field(description="Start, end and review dates.")
+    governing_law: Nation | None = Field(None, description="Defaults to the nation of the first NHS party.")
+    signatories: list[Signatory] = Field(min_length=1, description="Who signs for each party.")
+    contact: Contact = Field(description="NHS contact published in the register.")
+    special_conditions: list[NonEmpty] = Field(default_factory=list, description="Deal-specific conditions (scanned for exclusivity).")
+    positions: dict[Slug, Slug] = Field(default_factory=dict, description="Clause id to position id; missing means preferred.")
+    history: list[HistoryEntry] = Field(default_factory=list, description="Negotiation log written by contractkit swap.")
+
+    @property
+    def wales(self) -> bool:
+        """True when an NHS Wales body is a party (Welsh-language and Wales variants apply)."""
+        return any(o.nation == "wales" for o in self.nhs_organisations)
+
+    @property
+    def law(self) -> Nation:
+        """The governing law: as stated, or the nation of the first NHS party."""
+        return self.governing_law or self.nhs_organisations[0].nation

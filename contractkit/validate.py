@@ -1,0 +1,277 @@
+"""Cross-file checks. Every function returns all the issues it finds; none stops at the first."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from jinja2 import TemplateSyntaxError
+
+from . import scaffold, scan
+from .assemble import _Assembler
+from .errors import Issue
+from .loading import Library
+from .model import PRINCIPLE_NAMES, PRINCIPLES, Clause, Deal, Playbook
+from .text import TextError, defined_terms, environment, split_lines
+from .yamlio import Document
+
+# The policy guarantee, in code so that no library edit can drop it: these clauses must exist,
+# be locked, serve these principles and appear in every playbook.
+GUARANTEED = {
+    "non-exclusivity": "P3",
+    "national-benefit": "P3",
+    "open-standards": "P3",
+    "transparency": "P4",
+}
+
+
+def principle_label(clause: Clause) -> str:
+    return ", ".join(f"{p} ({PRINCIPLE_NAMES[p]})" for p in clause.principles)
+
+
+def lint(library: Library) -> list[Issue]:
+    """Every problem in the library: clauses, playbooks, templates and rendered wording."""
+    issues = _guaranteed(library)
+    for clause in library.clauses.values():
+        issues += _clause(library, clause)
+    for playbook in library.playbooks.values():
+        issues += _playbook(library, playbook)
+    if not library.playbooks:
+        issues.append(Issue("the library has no playbooks", file=str(library.root / "playbooks")))
+    return issues
+
+
+def _guaranteed(library: Library) -> list[Issue]:
+    issues = []
+    for clause_id, principle in GUARANTEED.items():
+        clause = library.clauses.get(clause_id)
+        where = {"file": f"clauses/{clause_id}.yaml", "hint": "this clause is required by the DHSC principles"}
+        if clause is None:
+            issues.append(Issue(f"locked clause {clause_id!r} ({principle}) is missing from the library", **where))
+            continue
+        if clause.status != "locked":
+            issues.append(library.locate(f"clause:{clause_id}", ["status"], f"must be locked (got {clause.status!r})"))
+        if principle not in clause.principles:
+            issues.append(library.locate(f"clause:{clause_id}", ["principles"], f"must include {principle}"))
+    return issues
+
+
+def _clause(library: Library, clause: Clause) -> list[Issue]:
+    issues = []
+    env = environment()
+    patterns = library.meta.exclusivity_patterns
+    for pid, position in clause.positions.items():
+        loc = ["positions", pid, "text"]
+        try:
+            for line in split_lines(position.text):
+                env.parse(line.source)
+        except (TextError, TemplateSyntaxError) as exc:
+            issues.append(library.locate(f"clause:{clause.id}", loc, str(exc)))
+        if clause.status != "locked":
+            issues += [library.locate(f"clause:{clause.id}", loc,
+                                      f"exclusivity language ({hit.pattern.id}: {hit.match!r})",
+                                      hint="only locked clauses may speak of exclusivity, to deny it")
+                       for hit in scan.exclusivity(position.text, patterns)]
+    return issues
+
+
+def _playbook(library: Library, playbook: Playbook) -> list[Issue]:
+    key = f"playbook:{playbook.id}"
+    issues = []
+
+    def at(loc: list[Any], message: str, **extra: Any) -> None:
+        issues.append(library.locate(key, loc, message, **extra))
+
+    if not library.template_path(playbook).is_file():
+        at(["template"], f"template {playbook.template!r} not found in templates/")
+    entries = [(["sections", i, "clauses", j], e) for i, s in enumerate(playbook.sections) for j, e in enumerate(s.clauses)]
+    entries += [(["schedules", i, "clauses", j], e) for i, s in enumerate(playbook.schedules) for j, e in enumerate(s.clauses)]
+    for clause_id, count in Counter(e.clause for _, e in entries).items():
+        if count > 1:
+            at([], f"clause {clause_id!r} appears {count} times")
+    for loc, entry in entries:
+        clause = library.clauses.get(entry.clause)
+        if clause is None:
+            at(loc, f"unknown clause {entry.clause!r}", hint="see 'contractkit clauses list'")
+            continue
+        issues.extend(_entry(library, key, loc, clause, entry))
+    present = {e.clause for _, e in entries}
+    for clause in library.clauses.values():
+        if clause.status == "locked" and clause.id not in present:
+            at(["sections"], f"leaves out locked clause {clause.id!r}, which protects {principle_label(clause)}",
+               hint="every playbook must include every locked clause")
+    covered = {p for c in present if c in library.clauses for p in library.clauses[c].principles}
+    for principle in PRINCIPLES:
+        if principle not in covered:
+            at(["sections"], f"no clause serves {principle} ({PRINCIPLE_NAMES[principle]})")
+    for schedule_id, count in Counter(s.id for s in playbook.schedules).items():
+        if count > 1:
+            at(["schedules"], f"schedule id {schedule_id!r} is used {count} times")
+    if not issues:
+        issues += _defined_terms(library, playbook) + _rendering(library, playbook)
+    return issues
+
+
+def _entry(library: Library, key: str, loc: list[Any], clause: Clause, entry: Any) -> list[Issue]:
+    out = []
+
+    def at(message: str, *more: Any, **extra: Any) -> None:
+        out.append(library.locate(key, [*loc, *more], message, **extra))
+
+    if clause.status == "locked" and (entry.when or entry.choose or entry.ladder):
+        at(f"locked clause {clause.id!r} cannot have a condition, choice or ladder")
+    if clause.status == "conditional" and not entry.when:
+        at(f"conditional clause {clause.id!r} needs a 'when' condition")
+    if clause.status != "conditional" and entry.when:
+        at(f"only conditional clauses take 'when' ({clause.id!r} is {clause.status})")
+    if clause.status == "negotiable" and entry.ladder is None:
+        at(f"negotiable clause {clause.id!r} needs a ladder")
+    if clause.status != "negotiable" and entry.ladder is not None:
+        at(f"only negotiable clauses take a ladder ({clause.id!r} is {clause.status})")
+    for n, rule in enumerate(entry.choose):
+        if rule.position not in clause.positions:
+            at(f"unknown position {rule.position!r} of {clause.id!r}", "choose", n, "position")
+    if entry.ladder:
+        for n, rung in enumerate(entry.ladder.rungs):
+            more = ("ladder", "preferred") if n == 0 else ("ladder", "fallbacks", n - 1)
+            if rung.position not in clause.positions:
+                at(f"unknown position {rung.position!r} (known: {', '.join(clause.positions)})", *more, "position")
+            if rung.approver not in library.meta.roles:
+                at(f"unknown role {rung.approver!r} (known: {', '.join(library.meta.roles)})", *more, "approver")
+        if entry.ladder.preferred.approver != "negotiator":
+            at("the preferred position needs no approval: its approver is 'negotiator'", "ladder", "preferred", "approver")
+        rungs = [r.position for r in entry.ladder.rungs]
+        if len(set(rungs)) != len(rungs):
+            at("a position appears twice on the ladder", "ladder")
+        if len(entry.ladder.fallbacks) < 2:
+            out.append(library.locate(key, [*loc, "ladder", "fallbacks"],
+                                      "fewer than two approved fallbacks", severity="warning"))
+    return out
+
+
+def _defined_terms(library: Library, playbook: Playbook) -> list[Issue]:
+    seen: dict[str, str] = {}
+    issues = []
+    for entry in playbook.entries():
+        clause = library.clauses[entry.clause]
+        terms = {t for p in clause.positions.values() for t in defined_terms(p.text)}
+        for term in sorted(terms):
+            if term in seen and seen[term] != clause.id:
+                issues.append(library.locate(f"clause:{clause.id}", ["positions"],
+                              f"term {term!r} is already defined in clause {seen[term]!r}",
+                              hint="define each term once; use it capitalised elsewhere"))
+            seen.setdefault(term, clause.id)
+    return issues
+
+
+def _rendering(library: Library, playbook: Playbook) -> list[Issue]:
+    """Render every position of every clause against the specimen deal: unknown variables,
+    broken cross-references and bad filters show up here, not in a lawyer's draft."""
+    deal = Deal.model_validate(scaffold.specimen(playbook.id))
+    assembler = _Assembler(library, deal, playbook, include_all=True)
+    assembler.run()
+    issues = list(assembler.issues)
+    for entry in playbook.entries():
+        clause = library.clauses[entry.clause]
+        number = assembler.numbers[clause.id][0]
+        for pid, position in clause.positions.items():
+            try:
+                assembler.paragraphs(position.text, number)
+            except TextError as exc:
+                doc = library.docs.get(f"clause:{clause.id}")
+                issue = library.locate(f"clause:{clause.id}", ["positions", pid, "text"], str(exc))
+                if doc and issue.line:
+                    issue = Issue(issue.message, file=issue.file, line=issue.line + 1 + exc.offset, field=issue.field)
+                issues.append(issue)
+    return issues
+
+
+def locked_overrides(doc: Document, library: Library | None) -> list[Issue]:
+    """Unknown deal fields that name a locked clause: an attempt to exclude or override it."""
+    if library is None or not isinstance(doc.tree, dict):
+        return []
+    known = set(Deal.model_fields)
+    issues = []
+    for key, value in doc.tree.items():
+        if key in known:
+            continue
+        for clause in library.clauses.values():
+            if clause.status == "locked" and clause.id in repr(value):
+                issues.append(doc.issue([key], f"tries to exclude or override locked clause {clause.id!r}, which "
+                                               f"protects {principle_label(clause)}",
+                                        hint="locked clauses cannot be removed or changed by a deal"))
+    return issues
+
+
+def check_deal(deal: Deal, doc: Document, library: Library) -> list[Issue]:
+    """Check a schema-valid deal against the library and its playbook."""
+    playbook = library.playbooks.get(deal.playbook)
+    if playbook is None:
+        return [doc.issue(["playbook"], f"unknown playbook {deal.playbook!r} (known: {', '.join(library.playbooks)})")]
+    issues = _positions(deal, doc, library, playbook) + _parties(deal, doc)
+    issues += _exclusive_text(deal, doc, library)
+    return issues
+
+
+def _positions(deal: Deal, doc: Document, library: Library, playbook: Playbook) -> list[Issue]:
+    issues = []
+    entries = {e.clause: e for e in playbook.entries()}
+    for clause_id, position in deal.positions.items():
+        loc = ["positions", clause_id]
+        clause = library.clauses.get(clause_id)
+        if clause is None:
+            issues.append(doc.issue(loc, f"unknown clause {clause_id!r}", hint="see 'contractkit positions DEAL'"))
+        elif clause.status == "locked":
+            issues.append(doc.issue(loc, f"clause {clause_id!r} is locked: it protects {principle_label(clause)} "
+                                         "and has no other position", hint="remove this line"))
+        elif clause_id not in entries:
+            issues.append(doc.issue(loc, f"clause {clause_id!r} is not in playbook {playbook.id!r}"))
+        elif entries[clause_id].ladder is None:
+            issues.append(doc.issue(loc, f"clause {clause_id!r} is {clause.status}, not negotiable",
+                                    hint="its wording follows from the deal's facts"))
+        elif position not in [r.position for r in entries[clause_id].ladder.rungs]:  # type: ignore[union-attr]
+            rungs = ", ".join(r.position for r in entries[clause_id].ladder.rungs)  # type: ignore[union-attr]
+            issues.append(doc.issue(loc, f"position {position!r} is not on the approved ladder (approved: {rungs})",
+                                    hint="a position off the ladder is past the walk-away"))
+    return issues
+
+
+def _parties(deal: Deal, doc: Document) -> list[Issue]:
+    names = [p.short_name for p in [*deal.nhs_organisations, *deal.partners]]
+    nhs = {o.short_name for o in deal.nhs_organisations}
+    issues = [doc.issue(["signatories", i, "party"], f"{s.party!r} is not a party (parties: {', '.join(names)})")
+              for i, s in enumerate(deal.signatories) if s.party not in names]
+    issues += [doc.issue(["data", "datasets", i, "source"], f"{d.source!r} is not an NHS party (NHS parties: "
+                         f"{', '.join(sorted(nhs))})") for i, d in enumerate(deal.data.datasets) if d.source not in nhs]
+    issues += [doc.issue(["nhs_organisations"], f"short name {n!r} is used by two parties")
+               for n, c in Counter(names).items() if c > 1]
+    unsigned = [n for n in names if n not in {s.party for s in deal.signatories}]
+    issues += [doc.issue(["signatories"], f"no signatory for party {n!r}") for n in unsigned]
+    if deal.wales:
+        issues += [doc.issue(["agreement", f], "required because an NHS Wales body is a party",
+                             hint="write the Welsh text yourself; contractkit never machine-translates")
+                   for f in ("title_cy", "lay_summary_cy") if not getattr(deal.agreement, f)]
+    return issues
+
+
+def _exclusive_text(deal: Deal, doc: Document, library: Library) -> list[Issue]:
+    """Free text in a deal that grants exclusivity would contradict the locked clauses."""
+    guard = library.clauses.get("non-exclusivity")
+    label = principle_label(guard) if guard else "P3"
+    issues = []
+    for loc, value in _strings(doc.plain(), []):
+        if loc and loc[0] in ("positions", "history"):
+            continue
+        for hit in scan.exclusivity(value, library.meta.exclusivity_patterns):
+            issues.append(doc.issue(loc, f"exclusivity language {hit.match!r} conflicts with locked clause "
+                                         f"'non-exclusivity', which protects {label}",
+                                    hint="NHS data cannot be made exclusive by any route"))
+    return issues
+
+
+def _strings(node: Any, loc: list[Any]) -> list[tuple[list[Any], str]]:
+    if isinstance(node, dict):
+        return [x for k, v in node.items() for x in _strings(v, [*loc, k])]
+    if isinstance(node, list):
+        return [x for i, v in enumerate(node) for x in _strings(v, [*loc, i])]
+    return [(loc, node)] if isinstance(node, str) else []

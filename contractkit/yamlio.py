@@ -1,0 +1,143 @@
+"""Safe YAML in, with a line number for every field; round-trip YAML out for files people edit.
+
+Nothing here ever builds a Python object from a tag: the round-trip loader keeps tags as data,
+and `load` refuses any tagged node.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from .errors import Issue, ValidationFailed
+
+# XML 1.0 cannot carry these; a DOCX containing them will not open in Word.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+Loc = Sequence[str | int]
+
+
+def round_trip() -> YAML:
+    """A YAML instance that keeps comments, key order and quoting when a file is written back."""
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 100
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+class Document:
+    """A parsed YAML file: the round-trip tree (with line numbers) and its source name."""
+
+    def __init__(self, tree: Any, name: str, text: str) -> None:
+        self.tree = tree
+        self.name = name
+        self.text = text
+
+    def line_of(self, loc: Loc) -> int | None:
+        """1-based line of the deepest node on `loc` that exists in the file."""
+        node, line = self.tree, 1
+        for key in loc:
+            if isinstance(node, CommentedMap) and key in node:
+                line = node.lc.key(key)[0] + 1
+                node = node[key]
+            elif isinstance(node, CommentedSeq) and isinstance(key, int) and 0 <= key < len(node):
+                line = node.lc.item(key)[0] + 1
+                node = node[key]
+            else:
+                break
+        return line
+
+    def issue(self, loc: Loc, message: str, **extra: Any) -> Issue:
+        return Issue(message, file=self.name, line=self.line_of(loc), field=format_loc(loc), **extra)
+
+    def plain(self) -> Any:
+        """The tree as plain dicts, lists and scalars, ready for a schema."""
+        return _plain(self.tree)
+
+
+def format_loc(loc: Loc) -> str:
+    """('partners', 0, 'name') -> 'partners[0].name'."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def parse(text: str, name: str) -> Document:
+    """Parse YAML text, refusing tags and control characters, with every problem located."""
+    try:
+        tree = round_trip().load(io.StringIO(text))
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = (exc.problem or exc.context or "invalid YAML").strip()
+        raise ValidationFailed(
+            [Issue(f"YAML syntax error: {problem}", file=name, line=line, hint="check indentation and quoting")]
+        ) from None
+    except YAMLError as exc:
+        raise ValidationFailed([Issue(f"YAML error: {exc}", file=name)]) from None
+    doc = Document(tree, name, text)
+    issues = list(_unsafe_nodes(doc, tree, ()))
+    if issues:
+        raise ValidationFailed(issues)
+    return doc
+
+
+def load(path: Path, name: str | None = None) -> Document:
+    """Read and parse a YAML file; non-UTF-8 bytes are reported with their line."""
+    label = name or str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ValidationFailed([Issue(f"cannot read file: {exc.strerror}", file=label)]) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ValidationFailed(
+            [Issue(f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})", file=label, line=line,
+                   hint="save the file as UTF-8")]
+        ) from None
+    return parse(text, label)
+
+
+def _unsafe_nodes(doc: Document, node: Any, loc: tuple[str | int, ...]) -> Iterator[Issue]:
+    tag = getattr(node, "tag", None)
+    tag_value = getattr(tag, "value", tag)
+    if isinstance(node, TaggedScalar) or (tag_value and not str(tag_value).startswith("tag:yaml.org,2002:")) \
+            or (tag_value and "python/" in str(tag_value)):
+        yield doc.issue(loc, f"YAML tag {tag_value} is not allowed", hint="deal and library files hold plain data only")
+        return
+    if isinstance(node, CommentedMap):
+        for key, value in node.items():
+            yield from _unsafe_nodes(doc, value, (*loc, key))
+    elif isinstance(node, CommentedSeq):
+        for index, value in enumerate(node):
+            yield from _unsafe_nodes(doc, value, (*loc, index))
+    elif isinstance(node, str) and (bad := CONTROL_CHARS.search(node)):
+        yield doc.issue(loc, f"contains control character U+{ord(bad.group()):04X}",
+                        hint="remove it; Word cannot open a document containing it")
+
+
+def _plain(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    if isinstance(node, str):
+        return str(node)
+    return node
+
+
+def dump(tree: Any) -> str:
+    """Serialise a round-trip tree back to text, keeping comments and order."""
+    buffer = io.StringIO()
+    round_trip().dump(tree, buffer)
+    return buffer.getvalue()
