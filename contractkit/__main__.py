@@ -1,0 +1,3 @@
+from contractkit.cli import main
+
+main(prog_name="contractkit")

@@ -1,0 +1,67 @@
+"""The small, typed Python API. The CLI is a thin layer over these functions.
+
+    from contractkit import api
+    library = api.load_library()
+    deal = api.load_deal("examples/northby-sepsis.yaml", library)
+    agreement = api.assemble(library, deal)
+    api.write(library, agreement, Path("out/northby.docx"))
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .assemble import Agreement, assemble
+from .errors import Issue, ValidationFailed
+from .files import check_target, write_atomic
+from .loading import Library, load_library
+from .model import Deal
+
+__all__ = ["Agreement", "Deal", "Library", "assemble", "draft", "lint", "load_deal", "load_library",
+           "render_docx", "write"]
+
+
+def lint(library: Library) -> list[Issue]:
+    """Every problem in the library, errors and warnings."""
+    from .validate import lint as run
+
+    return run(library)
+
+
+def load_deal(path: Path | str, library: Library) -> Deal:
+    """Load and check a deal file against the library. Raises ValidationFailed with every issue."""
+    from .loading import load_deal as load
+
+    return load(Path(path), library)[0]
+
+
+def render_docx(library: Library, agreement: Agreement) -> bytes:
+    """The agreement as DOCX bytes, self-checked for its locked clauses."""
+    from .render_docx import render
+
+    return render(agreement, library.template_path(agreement.playbook))
+
+
+def write(library: Library, agreement: Agreement, out: Path, *, force: bool = False) -> None:
+    """Render and write `out` (.docx or .pdf) atomically; nothing is written if any step fails."""
+    check_target(out, force=force)
+    data = render_docx(library, agreement)
+    if out.suffix.lower() == ".pdf":
+        from .render_pdf import to_pdf
+
+        data = to_pdf(agreement, data)
+    write_atomic(out, data, force=force)
+
+
+def draft(library: Library, deal_path: Path, out: Path, *, force: bool = False, final: bool = False) -> Agreement:
+    """Load a deal, assemble it and write the agreement: the whole of `contractkit draft`."""
+    if out.suffix.lower() not in (".docx", ".pdf"):
+        raise ValidationFailed([Issue("output must end in .docx or .pdf", file=str(out))])
+    check_target(out, force=force)
+    agreement = assemble(library, load_deal(deal_path, library), final=final)
+    if final:
+        from .negotiate import final_blockers
+
+        final_blockers(agreement)
+    write(library, agreement, out, force=force)
+    return agreement

@@ -1,0 +1,229 @@
+"""Render an assembled Agreement into a Word document through the library's docxtpl template.
+
+The template supplies the cover, parties, recitals, signatures, styles and numbering; the clause
+and schedule paragraphs are built straight into the same document (never as numbered
+subdocuments, which restart numbering). Output is deterministic, carries a provenance manifest in
+its custom properties, and is read back to prove every locked clause is present and unaltered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+from typing import Any
+
+import docx.oxml.ns
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
+from docxtpl import DocxTemplate
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from . import docx_io, formatting
+from .assemble import Agreement, Placed, PlacedSchedule
+from .errors import ContractkitError, Issue, ValidationFailed
+from .tables import TABLES
+from .text import normalise
+
+# Importing docxtpl (through docxcompose) rebinds python-docx's 'cp' prefix to the custom
+# properties namespace, which corrupts core properties on save. Put it back.
+docx.oxml.ns.nsmap["cp"] = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
+
+MARKERS = ("contents", "clauses", "schedules")
+REQUIRED_STYLES = ("Clause 1", "Clause 2", "Clause 3", "Clause 4", "Clause Text 2", "Clause Text 3",
+                   "Clause Text 4", "Schedule Title", "Schedule 1", "Schedule 2", "Schedule 3", "Schedule 4",
+                   "Schedule Text", "Contents Entry", "Contract Table", "Table Heading", "Table Text")
+SCHEDULE_LIST = 2  # abstractNum id of the schedule paragraph list in the template
+MANIFEST_PROPERTY = "contractkit.manifest"
+
+
+def _token(name: str) -> str:
+    return f"CONTRACTKIT-MARKER-{name.upper()}"
+
+
+def template_context(agreement: Agreement) -> dict[str, Any]:
+    """Everything the Word template may use. lint checks templates against these names."""
+    deal, locale = agreement.deal, agreement.deal.agreement.locale
+    parties = [{"name": o.name, "short_name": o.short_name,
+                "description": f"an NHS body with ODS code {o.ods_code}, of {o.address}"}
+               for o in deal.nhs_organisations]
+    parties += [{"name": p.name, "short_name": p.short_name,
+                 "description": f"a company registered under number {p.company_number}, "
+                                f"whose registered office is at {p.address}"} for p in deal.partners]
+    names = {p["short_name"]: p["name"] for p in parties}
+    nhs = formatting.join_and([o.short_name for o in deal.nhs_organisations], locale)
+    partner = formatting.join_and([p.short_name for p in deal.partners], locale)
+    return {
+        "agreement": {
+            "title": agreement.playbook.title, "project": deal.agreement.title,
+            "reference": deal.agreement.reference, "version": deal.agreement.version,
+            "date": formatting.date(deal.agreement.date, locale),
+            "status": "final" if agreement.final else "draft", "draft": not agreement.final,
+        },
+        "playbook": {"id": agreement.playbook.id, "title": agreement.playbook.title,
+                     "version": agreement.playbook.version},
+        "library_version": agreement.library_version,
+        "parties": parties,
+        "recitals": [
+            f"{nhs} {'holds' if len(deal.nhs_organisations) == 1 else 'hold'} health and care data about the "
+            f"patients {'it serves' if len(deal.nhs_organisations) == 1 else 'they serve'}, and must use that "
+            "data for the benefit of patients and the NHS.",
+            f"{partner} {'wishes' if len(deal.partners) == 1 else 'wish'} to work with {nhs} on "
+            f"{deal.purpose.description}, with the explicit aim {deal.purpose.aim}.",
+            "The parties have agreed to do so on the terms of this Agreement, which give effect to the "
+            "Department of Health and Social Care's guiding principles for data-driven partnerships.",
+        ],
+        "signatories": [{"party_name": names[s.party], "name": s.name, "title": s.title} for s in deal.signatories],
+        **{name: _token(name) for name in MARKERS},
+    }
+
+
+def _jinja_env(locale: str) -> ImmutableSandboxedEnvironment:
+    env = ImmutableSandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+    env.filters.update(formatting.filters(locale))
+    return env
+
+
+class _Builder:
+    """Builds clause, schedule and contents blocks into the rendered document."""
+
+    def __init__(self, document: Any, agreement: Agreement) -> None:
+        self.document = document
+        self.agreement = agreement
+        self.ids = iter(range(1000, 10_000_000))
+        self.styles: dict[str, str] = {s.name: s.style_id for s in document.styles}
+        missing = [s for s in REQUIRED_STYLES if s not in self.styles]
+        if missing:
+            raise ValidationFailed([Issue(f"template lacks style(s) {', '.join(missing)}",
+                                          hint="restore them from templates/build_template.py")])
+        self.body = document.element.body
+        self.numbering = document.part.numbering_part.element
+
+    def style(self, name: str) -> str:
+        return self.styles[name]
+
+    def marker(self, name: str) -> Any:
+        for p in self.body.iter(docx_io.w("p")):
+            if "".join(t.text or "" for t in p.iter(docx_io.w("t"))).strip() == _token(name):
+                return p
+        raise ValidationFailed([Issue(f"template has no paragraph holding {{{{ {name} }}}}",
+                                      hint="the clauses would be missing; restore the tag in the template")])
+
+    def replace(self, name: str, blocks: list[Any]) -> None:
+        anchor = self.marker(name)
+        for block in blocks:
+            anchor.addprevious(block)
+        anchor.getparent().remove(anchor)
+
+    def clause(self, placed: Placed, styles: tuple[str, str], num: int | None = None) -> Any:
+        """Heading and paragraphs of one clause, in a content control tagged with its id."""
+        number_style, text_style = styles
+        heading = docx_io.paragraph(self.style(f"{number_style} 1"), [(placed.clause.title, False)],
+                                    num=(num, 0) if num else None, keep_next=True)
+        docx_io.bookmark(heading, self.bookmark_name(placed), next(self.ids))
+        blocks = [heading]
+        for para in placed.paragraphs:
+            name = f"{number_style} {para.level + 1}" if para.number else f"{text_style} {para.level + 1}"
+            if name not in self.styles:
+                name = f"{text_style}"
+            blocks.append(docx_io.paragraph(self.style(name), [(r.text, r.bold) for r in para.runs],
+                                            num=(num, para.level) if num and para.number else None))
+        return docx_io.content_control(blocks, docx_io.CLAUSE_TAG + placed.id, placed.clause.title,
+                                       next(self.ids), locked=placed.locked)
+
+    def bookmark_name(self, placed: Placed) -> str:
+        index = self.agreement.all_clauses().index(placed)
+        return f"_Ck{index:04d}"
+
+    def schedule(self, placed: PlacedSchedule) -> list[Any]:
+        num_id = 500 + placed.number
+        docx_io.restart_list(self.numbering, SCHEDULE_LIST, num_id)
+        title = docx_io.paragraph(self.style("Schedule Title"), [(f"Schedule {placed.number}: {placed.title}", False)])
+        docx_io.bookmark(title, f"_CkS{placed.number:03d}", next(self.ids))
+        blocks = [title] + [self.clause(c, ("Schedule", "Schedule Text"), num_id) for c in placed.clauses]
+        for kind in placed.tables:
+            rows, widths = TABLES[kind](self.agreement)
+            blocks.append(docx_io.table(rows, self.style("Contract Table"), widths,
+                                        head_style=self.style("Table Heading"), cell_style=self.style("Table Text")))
+            blocks.append(docx_io.paragraph(self.style("Schedule Text"), []))
+        return blocks
+
+    def contents(self) -> list[Any]:
+        entries = []
+        for placed in self.agreement.clauses:
+            entries.append(self._entry(f"{placed.number}.", placed.clause.title, self.bookmark_name(placed)))
+        for schedule in self.agreement.schedules:
+            entries.append(self._entry("", f"Schedule {schedule.number}: {schedule.title}", f"_CkS{schedule.number:03d}"))
+        return entries
+
+    def _entry(self, number: str, title: str, bookmark: str) -> Any:
+        text = f"{number}\t{title}\t" if number else f"{title}\t"
+        p = docx_io.paragraph(self.style("Contents Entry"), [(text, False)])
+        docx_io.add_field(p, f"PAGEREF {bookmark} \\h", "")
+        return p
+
+    def build(self) -> None:
+        self.replace("contents", self.contents())
+        self.replace("clauses", [self.clause(c, ("Clause", "Clause Text")) for c in self.agreement.clauses])
+        self.replace("schedules", [b for s in self.agreement.schedules for b in self.schedule(s)])
+
+
+def render(agreement: Agreement, template: Path) -> bytes:
+    """The agreement as DOCX bytes. Raises ContractkitError if the result fails its self-check."""
+    tpl = DocxTemplate(str(template))
+    locale = agreement.deal.agreement.locale
+    try:
+        tpl.render(template_context(agreement), jinja_env=_jinja_env(locale), autoescape=True)
+    except TemplateError as exc:
+        raise ValidationFailed([Issue(f"template error: {exc}", file=str(template),
+                                      hint="run 'contractkit lint'")]) from None
+    document = tpl.docx
+    _Builder(document, agreement).build()
+    _properties(document, agreement)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    data = docx_io.deterministic_zip(buffer.getvalue())
+    self_check(agreement, data, template)
+    return data
+
+
+def _properties(document: Any, agreement: Agreement) -> None:
+    deal = agreement.deal
+    stamp = dt.datetime.combine(deal.agreement.date, dt.time(0, 0))
+    core = document.core_properties
+    core.title = f"{agreement.playbook.title}: {deal.agreement.title}"
+    core.subject = deal.agreement.title
+    core.identifier = deal.agreement.reference
+    core.keywords = f"library {agreement.library_version}; playbook {agreement.playbook.id} {agreement.playbook.version}"
+    core.author = core.last_modified_by = "contractkit"
+    core.created = core.modified = stamp
+    core.last_printed = stamp
+    core.revision = deal.agreement.version
+    core.category = "final" if agreement.final else "draft"
+    core.comments = ""
+    package = document.part.package
+    blob = docx_io.custom_properties_xml({MANIFEST_PROPERTY: agreement.manifest_json(),
+                                          "contractkit.reference": deal.agreement.reference})
+    part = Part(PackURI("/docProps/custom.xml"), docx_io.CUSTOM_CT, blob, package)
+    package.relate_to(part, docx_io.CUSTOM_RT)
+
+
+def self_check(agreement: Agreement, data: bytes, template: Path) -> None:
+    """Read the document back: every locked clause must be present, word for word."""
+    content = docx_io.read_docx(data)
+    found: dict[str, list[str]] = {}
+    for block in content.blocks:
+        if block.clause:
+            found.setdefault(block.clause, []).append(block.text)
+    issues = []
+    for placed in agreement.all_clauses():
+        if not placed.locked:
+            continue
+        text = normalise(" ".join(found.get(placed.id, [])))
+        if text != placed.text():
+            what = "missing" if placed.id not in found else "altered"
+            issues.append(Issue(f"locked clause {placed.id!r} is {what} in the rendered document",
+                                file=str(template), hint="the template must not change or hide clause text"))
+    if issues:
+        raise ValidationFailed(issues)
