@@ -1,10 +1,10 @@
 """The small, typed Python API. The CLI is a thin layer over these functions.
 
-    from contractkit import api
-    library = api.load_library()
-    deal = api.load_deal("examples/northby-sepsis.yaml", library)
-    agreement = api.assemble(library, deal)
-    api.write(library, agreement, Path("out/northby.docx"))
+from contractkit import api
+library = api.load_library()
+deal = api.load_deal("examples/northby-sepsis.yaml", library)
+agreement = api.assemble(library, deal)
+api.write(library, agreement, Path("out/northby.docx"))
 """
 
 from __future__ import annotations
@@ -17,8 +17,18 @@ from .files import check_target, write_atomic
 from .loading import Library, load_library
 from .model import Deal
 
-__all__ = ["Agreement", "Deal", "Library", "assemble", "draft", "lint", "load_deal", "load_library",
-           "render_docx", "write"]
+__all__ = [
+    "Agreement",
+    "Deal",
+    "Library",
+    "assemble",
+    "draft",
+    "lint",
+    "load_deal",
+    "load_library",
+    "render_docx",
+    "write",
+]
 
 
 def lint(library: Library) -> list[Issue]:

@@ -110,8 +110,14 @@ class Agreement:
             "agreement": {"reference": self.deal.agreement.reference, "version": self.deal.agreement.version},
             "final": self.final,
             "clauses": [
-                {"id": c.id, "version": c.clause.version, "position": c.position, "number": c.number,
-                 "status": c.clause.status, "sha256": c.sha256()}
+                {
+                    "id": c.id,
+                    "version": c.clause.version,
+                    "position": c.position,
+                    "number": c.number,
+                    "status": c.clause.status,
+                    "sha256": c.sha256(),
+                }
                 for c in self.all_clauses()
             ],
         }
@@ -123,9 +129,12 @@ class Agreement:
 def deal_context(deal: Deal) -> dict[str, Any]:
     """What clause text and conditions see as `deal`: the deal's data plus derived facts."""
     data = deal.model_dump(mode="python", by_alias=True)
-    data.update(wales=deal.wales, governing_law=deal.law,
-                nhs_names=[o.short_name for o in deal.nhs_organisations],
-                partner_names=[p.short_name for p in deal.partners])
+    data.update(
+        wales=deal.wales,
+        governing_law=deal.law,
+        nhs_names=[o.short_name for o in deal.nhs_organisations],
+        partner_names=[p.short_name for p in deal.partners],
+    )
     return data
 
 
@@ -159,7 +168,9 @@ class _Assembler:
     def included(self, entry: Entry) -> bool:
         if self.include_all:
             return True
-        return entry.when is None or self._guard(entry.clause, lambda: evaluate(self.env, entry.when or "", self.context))
+        return entry.when is None or self._guard(
+            entry.clause, lambda: evaluate(self.env, entry.when or "", self.context)
+        )
 
     def position(self, entry: Entry) -> str:
         clause = self.library.clause(entry.clause)
@@ -204,8 +215,10 @@ class _Assembler:
             scheduled.append((n, sched, entries))
         self.context.update(ref=self.ref, schedule=self.schedule)
         clauses = [self.place(e) for e in operative]
-        schedules = [PlacedSchedule(s.id, n, s.title, tuple(self.place(e, s.id) for e in es), tuple(s.tables))
-                     for n, s, es in scheduled]
+        schedules = [
+            PlacedSchedule(s.id, n, s.title, tuple(self.place(e, s.id) for e in es), tuple(s.tables))
+            for n, s, es in scheduled
+        ]
         if self.issues:
             raise ValidationFailed(self.issues)
         return clauses, schedules
@@ -217,8 +230,14 @@ class _Assembler:
         try:
             paragraphs = self.paragraphs(clause.positions[position].text, number)
         except TextError as exc:
-            self.issues.append(self.library.locate(f"clause:{clause.id}", ["positions", position, "text"],
-                                                   str(exc), hint="fix the clause text or the deal fact it uses"))
+            self.issues.append(
+                self.library.locate(
+                    f"clause:{clause.id}",
+                    ["positions", position, "text"],
+                    str(exc),
+                    hint="fix the clause text or the deal fact it uses",
+                )
+            )
             paragraphs = ()
         return Placed(clause, position, number, paragraphs, schedule)
 
@@ -229,7 +248,7 @@ class _Assembler:
             label = ""
             if line.numbered:
                 counters[line.level - 1] += 1
-                counters[line.level:] = [0] * (3 - line.level)
+                counters[line.level :] = [0] * (3 - line.level)
                 label = _label(number, counters, line.level)
             try:
                 runs = render_runs(self.env, line.source, self.context)
@@ -258,9 +277,18 @@ def deviations(library: Library, deal: Deal, playbook: Playbook, clauses: list[P
         approved = record.approval if record else None
         approved_by = approved.name if isinstance(approved, HistoryApproval) else None
         needs = approver != "negotiator"
-        out.append(Deviation(placed.id, placed.clause.title, placed.number, placed.position,
-                             placed.clause.positions[placed.position].label or placed.position,
-                             approver, approved_by, needs and approved_by is None))
+        out.append(
+            Deviation(
+                placed.id,
+                placed.clause.title,
+                placed.number,
+                placed.position,
+                placed.clause.positions[placed.position].label or placed.position,
+                approver,
+                approved_by,
+                needs and approved_by is None,
+            )
+        )
     return out
 
 
@@ -269,5 +297,6 @@ def assemble(library: Library, deal: Deal, *, final: bool = False) -> Agreement:
     playbook = library.playbooks[deal.playbook]
     clauses, schedules = _Assembler(library, deal, playbook).run()
     placed = clauses + [c for s in schedules for c in s.clauses]
-    return Agreement(deal, playbook, library.version, clauses, schedules,
-                     deviations(library, deal, playbook, placed), final=final)
+    return Agreement(
+        deal, playbook, library.version, clauses, schedules, deviations(library, deal, playbook, placed), final=final
+    )

@@ -5,20 +5,15 @@ Exit codes: 0 ok, 1 error, 2 usage, 3 the document does not comply.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
+from .clikit import EXIT_ERROR, FORMAT, emit_json, library, table
 from .errors import ContractkitError
-
-EXIT_ERROR, EXIT_NONCOMPLIANT = 1, 3
-FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-                      help="Output format.")
 
 
 class Boundary(click.Group):
@@ -43,31 +38,14 @@ class Boundary(click.Group):
             ctx.exit(EXIT_ERROR)
 
 
-def library(ctx: click.Context) -> Any:
-    from .loading import load_library
-
-    obj = ctx.find_root().obj
-    if obj.get("library") is None:
-        obj["library"] = load_library(obj["root"])
-    return obj["library"]
-
-
-def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
-
-
-def table(rows: list[list[str]]) -> None:
-    """Plain aligned columns; the first row is the header."""
-    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
-    for n, row in enumerate(rows):
-        click.echo("  ".join(str(v).ljust(widths[i]) for i, v in enumerate(row)).rstrip())
-        if n == 0:
-            click.echo("  ".join("-" * w for w in widths))
-
-
 @click.group(cls=Boundary, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--library", "root", type=click.Path(file_okay=False, path_type=Path), envvar="CONTRACTKIT_LIBRARY",
-              help="Clause library folder (default: the library shipped with contractkit). Env: CONTRACTKIT_LIBRARY.")
+@click.option(
+    "--library",
+    "root",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="CONTRACTKIT_LIBRARY",
+    help="Clause library folder (default: the library shipped with contractkit). Env: CONTRACTKIT_LIBRARY.",
+)
 @click.version_option(package_name="contractkit")
 @click.pass_context
 def main(ctx: click.Context, root: Path | None) -> None:
@@ -92,8 +70,10 @@ def lint(ctx: click.Context, strict: bool, fmt: str) -> None:
         for issue in issues:
             click.echo(str(issue), err=True)
         if not failed:
-            click.echo(f"library {lib.version}: {len(lib.clauses)} clauses, {len(lib.playbooks)} playbooks, "
-                       f"{sum(i.severity == 'warning' for i in issues)} warning(s)")
+            click.echo(
+                f"library {lib.version}: {len(lib.clauses)} clauses, {len(lib.playbooks)} playbooks, "
+                f"{sum(i.severity == 'warning' for i in issues)} warning(s)"
+            )
     ctx.exit(EXIT_ERROR if failed else 0)
 
 
@@ -109,14 +89,30 @@ def clauses() -> None:
 @click.pass_context
 def clauses_list(ctx: click.Context, principle: str | None, status: str | None, fmt: str) -> None:
     """List clauses, optionally by principle or status."""
-    items = [c for c in library(ctx).clauses.values()
-             if (not principle or principle in c.principles) and (not status or c.status == status)]
+    items = [
+        c
+        for c in library(ctx).clauses.values()
+        if (not principle or principle in c.principles) and (not status or c.status == status)
+    ]
     if fmt == "json":
-        emit_json([{"id": c.id, "title": c.title, "version": c.version, "principles": c.principles,
-                    "status": c.status, "positions": list(c.positions)} for c in items])
+        emit_json(
+            [
+                {
+                    "id": c.id,
+                    "title": c.title,
+                    "version": c.version,
+                    "principles": c.principles,
+                    "status": c.status,
+                    "positions": list(c.positions),
+                }
+                for c in items
+            ]
+        )
     else:
-        table([["ID", "STATUS", "PRINCIPLES", "VERSION", "TITLE"]]
-              + [[c.id, c.status, " ".join(c.principles), c.version, c.title] for c in items])
+        table(
+            [["ID", "STATUS", "PRINCIPLES", "VERSION", "TITLE"]]
+            + [[c.id, c.status, " ".join(c.principles), c.version, c.title] for c in items]
+        )
 
 
 @clauses.command("show")
@@ -128,7 +124,9 @@ def clauses_show(ctx: click.Context, clause_id: str, fmt: str) -> None:
     lib = library(ctx)
     clause = lib.clauses.get(clause_id)
     if clause is None:
-        raise click.BadParameter(f"unknown clause {clause_id!r}; see 'contractkit clauses list'", param_hint="CLAUSE_ID")
+        raise click.BadParameter(
+            f"unknown clause {clause_id!r}; see 'contractkit clauses list'", param_hint="CLAUSE_ID"
+        )
     if fmt == "json":
         data = clause.model_dump(mode="json")
         data["positions"] = {k: p.text for k, p in clause.positions.items()}
@@ -155,8 +153,18 @@ def playbooks_list(ctx: click.Context, fmt: str) -> None:
     """List the playbooks."""
     items = list(library(ctx).playbooks.values())
     if fmt == "json":
-        emit_json([{"id": p.id, "title": p.title, "version": p.version, "template": p.template,
-                    "description": p.description} for p in items])
+        emit_json(
+            [
+                {
+                    "id": p.id,
+                    "title": p.title,
+                    "version": p.version,
+                    "template": p.template,
+                    "description": p.description,
+                }
+                for p in items
+            ]
+        )
     else:
         table([["ID", "VERSION", "TITLE"]] + [[p.id, p.version, p.title] for p in items])
 
@@ -169,8 +177,9 @@ def playbooks_show(ctx: click.Context, playbook_id: str, fmt: str) -> None:
     """Show a playbook: sections, schedules and negotiation ladders."""
     playbook = library(ctx).playbooks.get(playbook_id)
     if playbook is None:
-        raise click.BadParameter(f"unknown playbook {playbook_id!r}; see 'contractkit playbooks list'",
-                                 param_hint="PLAYBOOK_ID")
+        raise click.BadParameter(
+            f"unknown playbook {playbook_id!r}; see 'contractkit playbooks list'", param_hint="PLAYBOOK_ID"
+        )
     if fmt == "json":
         emit_json(playbook.model_dump(mode="json", exclude_none=True))
         return
@@ -182,18 +191,22 @@ def playbooks_show(ctx: click.Context, playbook_id: str, fmt: str) -> None:
             click.echo(f"  {entry.clause}{extra}")
             if entry.ladder:
                 for n, rung in enumerate(entry.ladder.rungs):
-                    click.echo(f"    {'preferred' if n == 0 else f'fallback {n}'}: {rung.position} "
-                               f"[approver: {rung.approver}]")
+                    click.echo(
+                        f"    {'preferred' if n == 0 else f'fallback {n}'}: {rung.position} [approver: {rung.approver}]"
+                    )
                 click.echo(f"    walk away: {entry.ladder.walk_away}")
     for schedule in playbook.schedules:
-        click.echo(f"\nSchedule {schedule.title}: {', '.join(e.clause for e in schedule.clauses)}"
-                   f"{' + tables ' + ', '.join(schedule.tables) if schedule.tables else ''}")
+        click.echo(
+            f"\nSchedule {schedule.title}: {', '.join(e.clause for e in schedule.clauses)}"
+            f"{' + tables ' + ', '.join(schedule.tables) if schedule.tables else ''}"
+        )
 
 
 @main.command()
 @click.option("--playbook", "playbook_id", required=True, help="Playbook id (see 'contractkit playbooks list').")
-@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Deal file to create.")
+@click.option(
+    "-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Deal file to create."
+)
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 @click.pass_context
 def new(ctx: click.Context, playbook_id: str, out: Path, force: bool) -> None:
@@ -202,16 +215,23 @@ def new(ctx: click.Context, playbook_id: str, out: Path, force: bool) -> None:
     from .scaffold import new_deal
 
     if playbook_id not in library(ctx).playbooks:
-        raise click.BadParameter(f"unknown playbook {playbook_id!r}; see 'contractkit playbooks list'",
-                                 param_hint="--playbook")
+        raise click.BadParameter(
+            f"unknown playbook {playbook_id!r}; see 'contractkit playbooks list'", param_hint="--playbook"
+        )
     write_atomic(out, new_deal(playbook_id).encode(), force=force)
     click.echo(f"wrote {out}; fill it in, then: contractkit draft {out} -o agreement.docx", err=True)
 
 
 @main.command()
 @click.argument("deal", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Agreement to write: .docx or .pdf.")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Agreement to write: .docx or .pdf.",
+)
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 @click.option("--final", is_flag=True, help="Final version: no DRAFT marking; refused while approvals are pending.")
 @click.pass_context
@@ -220,13 +240,21 @@ def draft(ctx: click.Context, deal: Path, out: Path, force: bool, final: bool) -
     from . import api
 
     agreement = api.draft(library(ctx), deal, out, force=force, final=final)
-    click.echo(f"wrote {out} ({len(agreement.all_clauses())} clauses, "
-               f"{len(agreement.deviations)} deviation(s))", err=True)
+    click.echo(
+        f"wrote {out} ({len(agreement.all_clauses())} clauses, {len(agreement.deviations)} deviation(s))", err=True
+    )
 
 
-def run(command: Callable[..., Any] = main) -> None:
-    command(prog_name="contractkit")
+def _register() -> None:
+    """Commands that live in contractkit.commands, one module per area."""
+    from .commands import negotiation, publication, publishing, verification
 
+    for module in (publishing, negotiation, verification, publication):
+        for command in module.COMMANDS:
+            main.add_command(command)
+
+
+_register()
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

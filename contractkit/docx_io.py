@@ -40,8 +40,9 @@ def _el(tag: str, parent: etree._Element | None = None, **attrs: str) -> etree._
 # ----------------------------------------------------------------------------- writing
 
 
-def paragraph(style_id: str, runs: Iterable[tuple[str, bool]], *, num: tuple[int, int] | None = None,
-              keep_next: bool = False) -> etree._Element:
+def paragraph(
+    style_id: str, runs: Iterable[tuple[str, bool]], *, num: tuple[int, int] | None = None, keep_next: bool = False
+) -> etree._Element:
     """A w:p with a paragraph style and plain or bold runs; `num` = (numId, level) restarts a list."""
     p = _el("p")
     ppr = _el("pPr", p)
@@ -86,8 +87,9 @@ def bookmark(p: etree._Element, name: str, ident: int) -> None:
     _el("bookmarkEnd", p, id=str(ident))
 
 
-def content_control(children: Sequence[etree._Element], tag: str, alias: str, ident: int,
-                    *, locked: bool) -> etree._Element:
+def content_control(
+    children: Sequence[etree._Element], tag: str, alias: str, ident: int, *, locked: bool
+) -> etree._Element:
     """Wrap block content in a content control; locked ones cannot be deleted or edited in Word."""
     sdt = _el("sdt")
     pr = _el("sdtPr", sdt)
@@ -112,8 +114,15 @@ def restart_list(numbering: etree._Element, abstract_id: int, num_id: int) -> No
     numbering.append(num)
 
 
-def table(rows: Sequence[Sequence[str]], style_id: str, widths_cm: Sequence[float], *,
-          head_style: str, cell_style: str, fill: str = "003087") -> etree._Element:
+def table(
+    rows: Sequence[Sequence[str]],
+    style_id: str,
+    widths_cm: Sequence[float],
+    *,
+    head_style: str,
+    cell_style: str,
+    fill: str = "003087",
+) -> etree._Element:
     """A table whose first row is a repeated, shaded header."""
     tbl = _el("tbl")
     pr = _el("tblPr", tbl)
@@ -143,7 +152,7 @@ def custom_properties_xml(properties: dict[str, str]) -> bytes:
     """docProps/custom.xml; long values are split into numbered chunks Word will not truncate."""
     items = []
     for name, value in properties.items():
-        chunks = [value[i:i + CHUNK] for i in range(0, len(value), CHUNK)] or [""]
+        chunks = [value[i : i + CHUNK] for i in range(0, len(value), CHUNK)] or [""]
         names = [name] if len(chunks) == 1 else [f"{name}.{n:03d}" for n in range(len(chunks))]
         items += list(zip(names, chunks, strict=True))
     props = "".join(
@@ -151,10 +160,12 @@ def custom_properties_xml(properties: dict[str, str]) -> bytes:
         f"<vt:lpwstr>{escape(value)}</vt:lpwstr></property>"
         for pid, (name, value) in enumerate(items, start=2)
     )
-    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
-            'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
-            f"{props}</Properties>").encode()
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
+        'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+        f"{props}</Properties>"
+    ).encode()
 
 
 def deterministic_zip(data: bytes) -> bytes:
@@ -205,8 +216,9 @@ class DocxContent:
     custom: dict[str, str]
 
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
-                          remove_comments=True)
+_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
+)
 
 
 def safe_xml(data: bytes) -> etree._Element:
@@ -236,8 +248,10 @@ def open_zip(data: bytes, limits: Limits) -> dict[str, bytes]:
         if info.filename not in ("word/document.xml", "word/styles.xml", "docProps/custom.xml"):
             continue
         if info.compress_size and info.file_size / info.compress_size > limits.max_ratio:
-            raise CannotVerify(f"{info.filename} is compressed {info.file_size // info.compress_size}:1 "
-                               f"(limit {limits.max_ratio}:1): a zip bomb?")
+            raise CannotVerify(
+                f"{info.filename} is compressed {info.file_size // info.compress_size}:1 "
+                f"(limit {limits.max_ratio}:1): a zip bomb?"
+            )
         if info.file_size > limits.max_part_bytes:
             raise CannotVerify(f"{info.filename} is {info.file_size} bytes (limit {limits.max_part_bytes})")
         try:
@@ -281,7 +295,7 @@ def _block(p: etree._Element, names: dict[str, str]) -> Block:
         tag_el = sdt.find(f"{w('sdtPr')}/{w('tag')}")
         value = tag_el.get(w("val"), "") if tag_el is not None else ""
         if value.startswith(CLAUSE_TAG):
-            tag = value[len(CLAUSE_TAG):]
+            tag = value[len(CLAUSE_TAG) :]
             lock = sdt.find(f"{w('sdtPr')}/{w('lock')}")
             locked = lock is not None and "Content" in (lock.get(w("val")) or "")
             break
@@ -304,7 +318,7 @@ def _custom(data: bytes | None) -> dict[str, str]:
     values: dict[str, str] = {}
     for prop in root:
         name = prop.get("name") or ""
-        text = "".join(prop.itertext())
+        text = "".join(str(t) for t in prop.itertext())
         base, _, chunk = name.rpartition(".")
         if base and chunk.isdigit() and len(chunk) == 3:
             values[base] = values.get(base, "") + text

@@ -88,8 +88,15 @@ def load_library(root: Path | None = None) -> Library:
     root = Path(root or default_root())
     issues = IssueList()
     if not (root / "library.yaml").is_file():
-        raise ValidationFailed([Issue("not a contractkit library (no library.yaml)", file=str(root),
-                                      hint=f"point --library or ${ENV_LIBRARY} at a library folder")])
+        raise ValidationFailed(
+            [
+                Issue(
+                    "not a contractkit library (no library.yaml)",
+                    file=str(root),
+                    hint=f"point --library or ${ENV_LIBRARY} at a library folder",
+                )
+            ]
+        )
     docs: dict[str, yamlio.Document] = {}
 
     def read(path: Path, key: str, cls: type[M]) -> M | None:
@@ -106,10 +113,16 @@ def load_library(root: Path | None = None) -> Library:
         return obj
 
     meta = read(root / "library.yaml", "library", LibraryMeta)
-    clauses = {c.id: c for p in sorted((root / "clauses").glob("*.yaml"))
-               if (c := read(p, f"clause:{p.stem}", Clause)) is not None}
-    playbooks = {b.id: b for p in sorted((root / "playbooks").glob("*.yaml"))
-                 if (b := read(p, f"playbook:{p.stem}", Playbook)) is not None}
+    clauses = {
+        c.id: c
+        for p in sorted((root / "clauses").glob("*.yaml"))
+        if (c := read(p, f"clause:{p.stem}", Clause)) is not None
+    }
+    playbooks = {
+        b.id: b
+        for p in sorted((root / "playbooks").glob("*.yaml"))
+        if (b := read(p, f"playbook:{p.stem}", Playbook)) is not None
+    }
     issues.raise_if_errors()
     assert meta is not None
     return Library(root, meta, clauses, playbooks, docs)

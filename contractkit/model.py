@@ -47,10 +47,13 @@ class Position(Model):
 
     label: str = Field("", description="Short name shown to negotiators, e.g. 'Partner owns foreground IP'.")
     summary: str = Field("", description="One plain-English sentence on what this wording does.")
-    text: NonEmpty = Field(description=(
-        "The clause wording: one paragraph per line; indent by two spaces per sub-level "
-        "(1.1, 1.1.1, (a)); **Term** defines a term; {{ ... }} inserts deal facts and "
-        "{{ ref('clause-id') }} a clause number."))
+    text: NonEmpty = Field(
+        description=(
+            "The clause wording: one paragraph per line; indent by two spaces per sub-level "
+            "(1.1, 1.1.1, (a)); **Term** defines a term; {{ ... }} inserts deal facts and "
+            "{{ ref('clause-id') }} a clause number."
+        )
+    )
 
 
 class Clause(Model):
@@ -59,7 +62,8 @@ class Clause(Model):
     id: Slug = Field(description="Stable identifier; must equal the file name without .yaml.")
     title: NonEmpty = Field(description="Heading printed in the agreement.")
     version: Annotated[str, Field(pattern=r"^\d+\.\d+\.\d+$")] = Field(
-        description="Semantic version of the wording; bump it whenever any text changes.")
+        description="Semantic version of the wording; bump it whenever any text changes."
+    )
     principles: list[Principle] = Field(min_length=1, description="DHSC principles the clause serves (P1..P5).")
     status: Status = Field(description="locked, required, negotiable or conditional.")
     topics: list[int] = Field(default_factory=list, description="Numbers of the domain topics (1-32) it covers.")
@@ -146,7 +150,9 @@ class Playbook(Model):
     """An agreement type: which clauses, in which order, and how each may be negotiated."""
 
     id: Slug = Field(description="Identifier; must equal the file name without .yaml.")
-    title: NonEmpty = Field(description="Agreement title printed on the cover, e.g. 'Research Collaboration Agreement'.")
+    title: NonEmpty = Field(
+        description="Agreement title printed on the cover, e.g. 'Research Collaboration Agreement'."
+    )
     version: Annotated[str, Field(pattern=r"^\d+\.\d+\.\d+$")] = Field(description="Semantic version of the playbook.")
     description: str = Field("", description="When to use this playbook.")
     template: NonEmpty = Field(description="Word template file in templates/.")
@@ -205,7 +211,8 @@ class Party(Model):
     short_name: NonEmpty = Field(description="Name used in the agreement after first mention, e.g. 'Northby'.")
     address: NonEmpty = Field(description="Registered or principal address.")
     role: Literal["controller", "joint-controller", "processor"] = Field(
-        description="Data protection role: controller, joint-controller or processor.")
+        description="Data protection role: controller, joint-controller or processor."
+    )
 
 
 class NhsOrganisation(Party):
@@ -227,7 +234,8 @@ class Partner(Party):
 
     company_number: str = Field(description="Companies House number: 8 characters, e.g. 01234567 or SC123456.")
     sector: Literal["industry", "sme", "academic", "charity", "public"] = Field(
-        description="industry, sme, academic, charity or public.")
+        description="industry, sme, academic, charity or public."
+    )
 
     @field_validator("company_number")
     @classmethod
@@ -241,12 +249,15 @@ class Partner(Party):
 
 class AgreementInfo(Model):
     reference: Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9-]{2,39}$")] = Field(
-        description="Agreement reference, e.g. NHS-DPA-2026-0042 (capitals, digits and hyphens).")
+        description="Agreement reference, e.g. NHS-DPA-2026-0042 (capitals, digits and hyphens)."
+    )
     version: int = Field(1, ge=1, description="Draft number of this agreement.")
     title: NonEmpty = Field(description="Short title of the project.")
     title_cy: str | None = Field(None, description="Welsh title; required when an NHS Wales body is a party.")
     lay_summary: NonEmpty = Field(description="Plain-English summary for the public register.")
-    lay_summary_cy: str | None = Field(None, description="Welsh lay summary; required when an NHS Wales body is a party.")
+    lay_summary_cy: str | None = Field(
+        None, description="Welsh lay summary; required when an NHS Wales body is a party."
+    )
     date: dt.date = Field(description="Date of the agreement (also stamped in the document properties).")
     locale: Locale = Field("en_GB", description="Locale for dates and money: en_GB or cy_GB.")
 
@@ -393,9 +404,15 @@ class Deal(Model):
     governing_law: Nation | None = Field(None, description="Defaults to the nation of the first NHS party.")
     signatories: list[Signatory] = Field(min_length=1, description="Who signs for each party.")
     contact: Contact = Field(description="NHS contact published in the register.")
-    special_conditions: list[NonEmpty] = Field(default_factory=list, description="Deal-specific conditions (scanned for exclusivity).")
-    positions: dict[Slug, Slug] = Field(default_factory=dict, description="Clause id to position id; missing means preferred.")
-    history: list[HistoryEntry] = Field(default_factory=list, description="Negotiation log written by contractkit swap.")
+    special_conditions: list[NonEmpty] = Field(
+        default_factory=list, description="Deal-specific conditions (scanned for exclusivity)."
+    )
+    positions: dict[Slug, Slug] = Field(
+        default_factory=dict, description="Clause id to position id; missing means preferred."
+    )
+    history: list[HistoryEntry] = Field(
+        default_factory=list, description="Negotiation log written by contractkit swap."
+    )
 
     @property
     def wales(self) -> bool:

@@ -11,5 +11,7 @@ def final_blockers(agreement: Agreement) -> None:
     pending = agreement.pending
     if pending:
         items = ", ".join(f"{d.clause} -> {d.position} (needs {d.approver})" for d in pending)
-        raise ContractkitError(f"cannot produce a final version: approval pending for {items}",
-                               hint="record the approval with 'contractkit swap ... --approved-by NAME --role ROLE'")
+        raise ContractkitError(
+            f"cannot produce a final version: approval pending for {items}",
+            hint="record the approval with 'contractkit swap ... --approved-by NAME --role ROLE'",
+        )

@@ -22,7 +22,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from . import docx_io, formatting
 from .assemble import Agreement, Placed, PlacedSchedule
-from .errors import ContractkitError, Issue, ValidationFailed
+from .errors import Issue, ValidationFailed
 from .tables import TABLES
 from .text import normalise
 
@@ -31,9 +31,25 @@ from .text import normalise
 docx.oxml.ns.nsmap["cp"] = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
 
 MARKERS = ("contents", "clauses", "schedules")
-REQUIRED_STYLES = ("Clause 1", "Clause 2", "Clause 3", "Clause 4", "Clause Text 2", "Clause Text 3",
-                   "Clause Text 4", "Schedule Title", "Schedule 1", "Schedule 2", "Schedule 3", "Schedule 4",
-                   "Schedule Text", "Contents Entry", "Contract Table", "Table Heading", "Table Text")
+REQUIRED_STYLES = (
+    "Clause 1",
+    "Clause 2",
+    "Clause 3",
+    "Clause 4",
+    "Clause Text 2",
+    "Clause Text 3",
+    "Clause Text 4",
+    "Schedule Title",
+    "Schedule 1",
+    "Schedule 2",
+    "Schedule 3",
+    "Schedule 4",
+    "Schedule Text",
+    "Contents Entry",
+    "Contract Table",
+    "Table Heading",
+    "Table Text",
+)
 SCHEDULE_LIST = 2  # abstractNum id of the schedule paragraph list in the template
 MANIFEST_PROPERTY = "contractkit.manifest"
 
@@ -45,24 +61,41 @@ def _token(name: str) -> str:
 def template_context(agreement: Agreement) -> dict[str, Any]:
     """Everything the Word template may use. lint checks templates against these names."""
     deal, locale = agreement.deal, agreement.deal.agreement.locale
-    parties = [{"name": o.name, "short_name": o.short_name,
-                "description": f"an NHS body with ODS code {o.ods_code}, of {o.address}"}
-               for o in deal.nhs_organisations]
-    parties += [{"name": p.name, "short_name": p.short_name,
-                 "description": f"a company registered under number {p.company_number}, "
-                                f"whose registered office is at {p.address}"} for p in deal.partners]
+    parties = [
+        {
+            "name": o.name,
+            "short_name": o.short_name,
+            "description": f"an NHS body with ODS code {o.ods_code}, of {o.address}",
+        }
+        for o in deal.nhs_organisations
+    ]
+    parties += [
+        {
+            "name": p.name,
+            "short_name": p.short_name,
+            "description": f"a company registered under number {p.company_number}, "
+            f"whose registered office is at {p.address}",
+        }
+        for p in deal.partners
+    ]
     names = {p["short_name"]: p["name"] for p in parties}
     nhs = formatting.join_and([o.short_name for o in deal.nhs_organisations], locale)
     partner = formatting.join_and([p.short_name for p in deal.partners], locale)
     return {
         "agreement": {
-            "title": agreement.playbook.title, "project": deal.agreement.title,
-            "reference": deal.agreement.reference, "version": deal.agreement.version,
+            "title": agreement.playbook.title,
+            "project": deal.agreement.title,
+            "reference": deal.agreement.reference,
+            "version": deal.agreement.version,
             "date": formatting.date(deal.agreement.date, locale),
-            "status": "final" if agreement.final else "draft", "draft": not agreement.final,
+            "status": "final" if agreement.final else "draft",
+            "draft": not agreement.final,
         },
-        "playbook": {"id": agreement.playbook.id, "title": agreement.playbook.title,
-                     "version": agreement.playbook.version},
+        "playbook": {
+            "id": agreement.playbook.id,
+            "title": agreement.playbook.title,
+            "version": agreement.playbook.version,
+        },
         "library_version": agreement.library_version,
         "parties": parties,
         "recitals": [
@@ -95,8 +128,14 @@ class _Builder:
         self.styles: dict[str, str] = {s.name: s.style_id for s in document.styles}
         missing = [s for s in REQUIRED_STYLES if s not in self.styles]
         if missing:
-            raise ValidationFailed([Issue(f"template lacks style(s) {', '.join(missing)}",
-                                          hint="restore them from templates/build_template.py")])
+            raise ValidationFailed(
+                [
+                    Issue(
+                        f"template lacks style(s) {', '.join(missing)}",
+                        hint="restore them from templates/build_template.py",
+                    )
+                ]
+            )
         self.body = document.element.body
         self.numbering = document.part.numbering_part.element
 
@@ -107,8 +146,14 @@ class _Builder:
         for p in self.body.iter(docx_io.w("p")):
             if "".join(t.text or "" for t in p.iter(docx_io.w("t"))).strip() == _token(name):
                 return p
-        raise ValidationFailed([Issue(f"template has no paragraph holding {{{{ {name} }}}}",
-                                      hint="the clauses would be missing; restore the tag in the template")])
+        raise ValidationFailed(
+            [
+                Issue(
+                    f"template has no paragraph holding {{{{ {name} }}}}",
+                    hint="the clauses would be missing; restore the tag in the template",
+                )
+            ]
+        )
 
     def replace(self, name: str, blocks: list[Any]) -> None:
         anchor = self.marker(name)
@@ -119,18 +164,28 @@ class _Builder:
     def clause(self, placed: Placed, styles: tuple[str, str], num: int | None = None) -> Any:
         """Heading and paragraphs of one clause, in a content control tagged with its id."""
         number_style, text_style = styles
-        heading = docx_io.paragraph(self.style(f"{number_style} 1"), [(placed.clause.title, False)],
-                                    num=(num, 0) if num else None, keep_next=True)
+        heading = docx_io.paragraph(
+            self.style(f"{number_style} 1"),
+            [(placed.clause.title, False)],
+            num=(num, 0) if num else None,
+            keep_next=True,
+        )
         docx_io.bookmark(heading, self.bookmark_name(placed), next(self.ids))
         blocks = [heading]
         for para in placed.paragraphs:
             name = f"{number_style} {para.level + 1}" if para.number else f"{text_style} {para.level + 1}"
             if name not in self.styles:
                 name = f"{text_style}"
-            blocks.append(docx_io.paragraph(self.style(name), [(r.text, r.bold) for r in para.runs],
-                                            num=(num, para.level) if num and para.number else None))
-        return docx_io.content_control(blocks, docx_io.CLAUSE_TAG + placed.id, placed.clause.title,
-                                       next(self.ids), locked=placed.locked)
+            blocks.append(
+                docx_io.paragraph(
+                    self.style(name),
+                    [(r.text, r.bold) for r in para.runs],
+                    num=(num, para.level) if num and para.number else None,
+                )
+            )
+        return docx_io.content_control(
+            blocks, docx_io.CLAUSE_TAG + placed.id, placed.clause.title, next(self.ids), locked=placed.locked
+        )
 
     def bookmark_name(self, placed: Placed) -> str:
         index = self.agreement.all_clauses().index(placed)
@@ -144,8 +199,15 @@ class _Builder:
         blocks = [title] + [self.clause(c, ("Schedule", "Schedule Text"), num_id) for c in placed.clauses]
         for kind in placed.tables:
             rows, widths = TABLES[kind](self.agreement)
-            blocks.append(docx_io.table(rows, self.style("Contract Table"), widths,
-                                        head_style=self.style("Table Heading"), cell_style=self.style("Table Text")))
+            blocks.append(
+                docx_io.table(
+                    rows,
+                    self.style("Contract Table"),
+                    widths,
+                    head_style=self.style("Table Heading"),
+                    cell_style=self.style("Table Text"),
+                )
+            )
             blocks.append(docx_io.paragraph(self.style("Schedule Text"), []))
         return blocks
 
@@ -154,7 +216,9 @@ class _Builder:
         for placed in self.agreement.clauses:
             entries.append(self._entry(f"{placed.number}.", placed.clause.title, self.bookmark_name(placed)))
         for schedule in self.agreement.schedules:
-            entries.append(self._entry("", f"Schedule {schedule.number}: {schedule.title}", f"_CkS{schedule.number:03d}"))
+            entries.append(
+                self._entry("", f"Schedule {schedule.number}: {schedule.title}", f"_CkS{schedule.number:03d}")
+            )
         return entries
 
     def _entry(self, number: str, title: str, bookmark: str) -> Any:
@@ -176,8 +240,9 @@ def render(agreement: Agreement, template: Path) -> bytes:
     try:
         tpl.render(template_context(agreement), jinja_env=_jinja_env(locale), autoescape=True)
     except TemplateError as exc:
-        raise ValidationFailed([Issue(f"template error: {exc}", file=str(template),
-                                      hint="run 'contractkit lint'")]) from None
+        raise ValidationFailed(
+            [Issue(f"template error: {exc}", file=str(template), hint="run 'contractkit lint'")]
+        ) from None
     document = tpl.docx
     _Builder(document, agreement).build()
     _properties(document, agreement)
@@ -195,7 +260,9 @@ def _properties(document: Any, agreement: Agreement) -> None:
     core.title = f"{agreement.playbook.title}: {deal.agreement.title}"
     core.subject = deal.agreement.title
     core.identifier = deal.agreement.reference
-    core.keywords = f"library {agreement.library_version}; playbook {agreement.playbook.id} {agreement.playbook.version}"
+    core.keywords = (
+        f"library {agreement.library_version}; playbook {agreement.playbook.id} {agreement.playbook.version}"
+    )
     core.author = core.last_modified_by = "contractkit"
     core.created = core.modified = stamp
     core.last_printed = stamp
@@ -203,8 +270,9 @@ def _properties(document: Any, agreement: Agreement) -> None:
     core.category = "final" if agreement.final else "draft"
     core.comments = ""
     package = document.part.package
-    blob = docx_io.custom_properties_xml({MANIFEST_PROPERTY: agreement.manifest_json(),
-                                          "contractkit.reference": deal.agreement.reference})
+    blob = docx_io.custom_properties_xml(
+        {MANIFEST_PROPERTY: agreement.manifest_json(), "contractkit.reference": deal.agreement.reference}
+    )
     part = Part(PackURI("/docProps/custom.xml"), docx_io.CUSTOM_CT, blob, package)
     package.relate_to(part, docx_io.CUSTOM_RT)
 
@@ -223,7 +291,12 @@ def self_check(agreement: Agreement, data: bytes, template: Path) -> None:
         text = normalise(" ".join(found.get(placed.id, [])))
         if text != placed.text():
             what = "missing" if placed.id not in found else "altered"
-            issues.append(Issue(f"locked clause {placed.id!r} is {what} in the rendered document",
-                                file=str(template), hint="the template must not change or hide clause text"))
+            issues.append(
+                Issue(
+                    f"locked clause {placed.id!r} is {what} in the rendered document",
+                    file=str(template),
+                    hint="the template must not change or hide clause text",
+                )
+            )
     if issues:
         raise ValidationFailed(issues)

@@ -22,46 +22,54 @@ def specimen(playbook: str) -> dict[str, Any]:
             "version": 1,
             "title": "Early detection of sepsis in emergency departments",
             "lay_summary": "Researchers will study routinely collected hospital records, inside a secure "
-                           "NHS environment, to find earlier warning signs of sepsis.",
+            "NHS environment, to find earlier warning signs of sepsis.",
             "date": "2026-12-01",
             "locale": "en_GB",
         },
-        "nhs_organisations": [{
-            "name": "Northby Teaching Hospitals NHS Foundation Trust",
-            "short_name": "Northby",
-            "address": "Infirmary Road, Northby NB1 4ZZ",
-            "role": "controller",
-            "ods_code": "RZZ01",
-            "nation": "england",
-        }],
-        "partners": [{
-            "name": "Example Analytics Limited",
-            "short_name": "Example Analytics",
-            "address": "1 Sample Street, London EC1A 9ZZ",
-            "role": "controller",
-            "company_number": "09999999",
-            "sector": "industry",
-        }],
+        "nhs_organisations": [
+            {
+                "name": "Northby Teaching Hospitals NHS Foundation Trust",
+                "short_name": "Northby",
+                "address": "Infirmary Road, Northby NB1 4ZZ",
+                "role": "controller",
+                "ods_code": "RZZ01",
+                "nation": "england",
+            }
+        ],
+        "partners": [
+            {
+                "name": "Example Analytics Limited",
+                "short_name": "Example Analytics",
+                "address": "1 Sample Street, London EC1A 9ZZ",
+                "role": "controller",
+                "company_number": "09999999",
+                "sector": "industry",
+            }
+        ],
         "purpose": {
             "aim": "to reduce deaths from sepsis by identifying deteriorating patients earlier",
             "description": "statistical analysis of emergency department records to develop and test "
-                           "an early-warning score",
+            "an early-warning score",
             "commercial": True,
         },
-        "benefits": [{
-            "metric": "Median time from arrival to antibiotics for patients with sepsis",
-            "baseline": "94 minutes",
-            "target": "60 minutes",
-            "date": "2028-03-31",
-            "owner": "Northby",
-        }],
+        "benefits": [
+            {
+                "metric": "Median time from arrival to antibiotics for patients with sepsis",
+                "baseline": "94 minutes",
+                "target": "60 minutes",
+                "date": "2028-03-31",
+                "owner": "Northby",
+            }
+        ],
         "data": {
-            "datasets": [{
-                "name": "Emergency Department Attendances",
-                "description": "attendance, observations and discharge fields only; no free text",
-                "period": "April 2021 to March 2026",
-                "source": "Northby",
-            }],
+            "datasets": [
+                {
+                    "name": "Emergency Department Attendances",
+                    "description": "attendance, observations and discharge fields only; no free text",
+                    "period": "April 2021 to March 2026",
+                    "source": "Northby",
+                }
+            ],
             "identifiability": "pseudonymised",
             "access_model": "sde",
             "environment": "Northby Secure Data Environment",
@@ -74,13 +82,18 @@ def specimen(playbook: str) -> dict[str, Any]:
             "article_9": "Article 9(2)(j) (scientific research), with DPA 2018 Schedule 1 paragraph 4",
             "confidentiality_basis": "support under section 251 of the NHS Act 2006",
         },
-        "approvals": [{"body": "Research Ethics Committee", "reference": "26/NE/0001",
-                       "status": "granted", "date": "2026-10-01"}],
+        "approvals": [
+            {"body": "Research Ethics Committee", "reference": "26/NE/0001", "status": "granted", "date": "2026-10-01"}
+        ],
         "commercial": {
             "fees": [{"description": "Cost of data preparation and environment access", "amount": "48000.00"}],
-            "value_share": {"model": "milestones", "headline_value": "250000.00",
-                            "milestones": [{"event": "regulatory approval of a product", "amount": "200000.00"}],
-                            "royalty_percent": "2.5", "in_kind": "free use of any resulting product by NHS bodies"},
+            "value_share": {
+                "model": "milestones",
+                "headline_value": "250000.00",
+                "milestones": [{"event": "regulatory approval of a product", "amount": "200000.00"}],
+                "royalty_percent": "2.5",
+                "in_kind": "free use of any resulting product by NHS bodies",
+            },
         },
         "term": {"start": "2027-01-01", "end": "2029-12-31", "review": "2028-01-01"},
         "signatories": [
@@ -119,7 +132,9 @@ def _submodel(annotation: Any) -> type[BaseModel] | None:
 
 def new_deal(playbook: str) -> str:
     """YAML text of a complete deal for `playbook`, every field commented."""
-    header = ("# contractkit deal file. Replace every value with the facts of your partnership.\n"
-              "# Every field is explained above it; docs/formats.md has the full reference.\n"
-              "# Draft it with: contractkit draft THIS_FILE -o agreement.docx\n")
+    header = (
+        "# contractkit deal file. Replace every value with the facts of your partnership.\n"
+        "# Every field is explained above it; docs/formats.md has the full reference.\n"
+        "# Draft it with: contractkit draft THIS_FILE -o agreement.docx\n"
+    )
     return header + yamlio.dump(_annotate(specimen(playbook), Deal))

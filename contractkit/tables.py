@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
 
 from . import formatting
 from .assemble import Agreement
@@ -30,15 +32,21 @@ def datasets(a: Agreement) -> Table:
 
 
 def benefits(a: Agreement) -> Table:
-    date = lambda v: formatting.date(v, _locale(a)) or "Not stated"  # noqa: E731
+    def date(value: dt.date | None) -> str:
+        return formatting.date(value, _locale(a)) or "Not stated"
+
     rows = [["Benefit metric", "Baseline", "Target", "Target date", "Reported by"]]
-    rows += [[b.metric, b.baseline or "Not stated", b.target or "Not stated", date(b.date), b.owner or "All parties"]
-             for b in a.deal.benefits]
+    rows += [
+        [b.metric, b.baseline or "Not stated", b.target or "Not stated", date(b.date), b.owner or "All parties"]
+        for b in a.deal.benefits
+    ]
     return rows, [5.6, 2.6, 2.6, 2.8, 2.4]
 
 
 def fees(a: Agreement) -> Table:
-    money = lambda v: formatting.money(v, _locale(a))  # noqa: E731
+    def money(value: Decimal | None) -> str:
+        return formatting.money(value, _locale(a))
+
     c = a.deal.commercial
     rows = [["Item", "Amount (GBP, excluding VAT)"]]
     rows += [[f.description, money(f.amount)] for f in c.fees]
@@ -47,8 +55,11 @@ def fees(a: Agreement) -> Table:
         rows.append(["Royalty on Net Revenue", formatting.percent(c.value_share.royalty_percent, _locale(a))])
     if c.value_share.in_kind:
         rows.append(["In-kind benefit", c.value_share.in_kind])
-    headline = money(c.value_share.headline_value) if c.value_share.headline_value is not None \
+    headline = (
+        money(c.value_share.headline_value)
+        if c.value_share.headline_value is not None
         else f"Not published: {c.value_share.value_withheld_reason}"
+    )
     rows.append(["Headline value of the value share", headline])
     return rows, [10.0, 6.0]
 
@@ -64,34 +75,45 @@ def approvals(a: Agreement) -> Table:
 def register(a: Agreement) -> Table:
     d, loc = a.deal, _locale(a)
     vs = d.commercial.value_share
-    rows = [["Register field", "Entry"],
-            ["Agreement reference and version", f"{d.agreement.reference}, version {d.agreement.version}"],
-            ["Title", d.agreement.title],
-            ["Lay summary", d.agreement.lay_summary],
-            ["NHS organisations", "; ".join(f"{o.name} ({o.ods_code})" for o in d.nhs_organisations)],
-            ["Partners", "; ".join(f"{p.name} ({p.company_number})" for p in d.partners)],
-            ["Explicit aim", d.purpose.aim],
-            ["Commercial purpose", "Yes" if d.purpose.commercial else "No"],
-            ["Value share model", vs.model],
-            ["Exclusivity", "non-exclusive"],
-            ["Identifiability and access", f"{d.data.identifiability}; {d.data.access_model}"],
-            ["National data opt-out", d.data.national_data_opt_out],
-            ["Start, end and review dates", ", ".join(formatting.date(x, loc)
-                                                     for x in (d.term.start, d.term.end, d.term.review))],
-            ["NHS contact", f"{d.contact.name} <{d.contact.email}>"]]
+    rows = [
+        ["Register field", "Entry"],
+        ["Agreement reference and version", f"{d.agreement.reference}, version {d.agreement.version}"],
+        ["Title", d.agreement.title],
+        ["Lay summary", d.agreement.lay_summary],
+        ["NHS organisations", "; ".join(f"{o.name} ({o.ods_code})" for o in d.nhs_organisations)],
+        ["Partners", "; ".join(f"{p.name} ({p.company_number})" for p in d.partners)],
+        ["Explicit aim", d.purpose.aim],
+        ["Commercial purpose", "Yes" if d.purpose.commercial else "No"],
+        ["Value share model", vs.model],
+        ["Exclusivity", "non-exclusive"],
+        ["Identifiability and access", f"{d.data.identifiability}; {d.data.access_model}"],
+        ["National data opt-out", d.data.national_data_opt_out],
+        [
+            "Start, end and review dates",
+            ", ".join(formatting.date(x, loc) for x in (d.term.start, d.term.end, d.term.review)),
+        ],
+        ["NHS contact", f"{d.contact.name} <{d.contact.email}>"],
+    ]
     return rows, [5.0, 11.0]
 
 
 def deviations(a: Agreement) -> Table:
     rows = [["Clause", "Position in use", "Approver role", "Approval"]]
-    rows += [[f"{d.number}. {d.title}", d.label, d.approver, "Pending" if d.pending else (d.approved_by or "Not required")]
-             for d in a.deviations]
+    rows += [
+        [f"{d.number}. {d.title}", d.label, d.approver, "Pending" if d.pending else (d.approved_by or "Not required")]
+        for d in a.deviations
+    ]
     if len(rows) == 1:
         rows.append(["None: every clause is on its preferred position", "", "", ""])
     return rows, [5.0, 5.0, 3.0, 3.0]
 
 
 TABLES: dict[str, Callable[[Agreement], Table]] = {
-    "parties": parties, "datasets": datasets, "benefits": benefits, "fees": fees,
-    "approvals": approvals, "register": register, "deviations": deviations,
+    "parties": parties,
+    "datasets": datasets,
+    "benefits": benefits,
+    "fees": fees,
+    "approvals": approvals,
+    "register": register,
+    "deviations": deviations,
 }

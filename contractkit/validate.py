@@ -11,7 +11,7 @@ from . import scaffold, scan
 from .assemble import _Assembler
 from .errors import Issue
 from .loading import Library
-from .model import PRINCIPLE_NAMES, PRINCIPLES, Clause, Deal, Playbook
+from .model import PRINCIPLE_NAMES, PRINCIPLES, Clause, Deal, Ladder, Playbook
 from .text import TextError, defined_terms, environment, split_lines
 from .yamlio import Document
 
@@ -45,9 +45,14 @@ def _guaranteed(library: Library) -> list[Issue]:
     issues = []
     for clause_id, principle in GUARANTEED.items():
         clause = library.clauses.get(clause_id)
-        where = {"file": f"clauses/{clause_id}.yaml", "hint": "this clause is required by the DHSC principles"}
         if clause is None:
-            issues.append(Issue(f"locked clause {clause_id!r} ({principle}) is missing from the library", **where))
+            issues.append(
+                Issue(
+                    f"locked clause {clause_id!r} ({principle}) is missing from the library",
+                    file=f"clauses/{clause_id}.yaml",
+                    hint="this clause is required by the DHSC principles",
+                )
+            )
             continue
         if clause.status != "locked":
             issues.append(library.locate(f"clause:{clause_id}", ["status"], f"must be locked (got {clause.status!r})"))
@@ -68,10 +73,15 @@ def _clause(library: Library, clause: Clause) -> list[Issue]:
         except (TextError, TemplateSyntaxError) as exc:
             issues.append(library.locate(f"clause:{clause.id}", loc, str(exc)))
         if clause.status != "locked":
-            issues += [library.locate(f"clause:{clause.id}", loc,
-                                      f"exclusivity language ({hit.pattern.id}: {hit.match!r})",
-                                      hint="only locked clauses may speak of exclusivity, to deny it")
-                       for hit in scan.exclusivity(position.text, patterns)]
+            issues += [
+                library.locate(
+                    f"clause:{clause.id}",
+                    loc,
+                    f"exclusivity language ({hit.pattern.id}: {hit.match!r})",
+                    hint="only locked clauses may speak of exclusivity, to deny it",
+                )
+                for hit in scan.exclusivity(position.text, patterns)
+            ]
     return issues
 
 
@@ -84,8 +94,12 @@ def _playbook(library: Library, playbook: Playbook) -> list[Issue]:
 
     if not library.template_path(playbook).is_file():
         at(["template"], f"template {playbook.template!r} not found in templates/")
-    entries = [(["sections", i, "clauses", j], e) for i, s in enumerate(playbook.sections) for j, e in enumerate(s.clauses)]
-    entries += [(["schedules", i, "clauses", j], e) for i, s in enumerate(playbook.schedules) for j, e in enumerate(s.clauses)]
+    entries = [
+        (["sections", i, "clauses", j], e) for i, s in enumerate(playbook.sections) for j, e in enumerate(s.clauses)
+    ]
+    entries += [
+        (["schedules", i, "clauses", j], e) for i, s in enumerate(playbook.schedules) for j, e in enumerate(s.clauses)
+    ]
     for clause_id, count in Counter(e.clause for _, e in entries).items():
         if count > 1:
             at([], f"clause {clause_id!r} appears {count} times")
@@ -98,8 +112,11 @@ def _playbook(library: Library, playbook: Playbook) -> list[Issue]:
     present = {e.clause for _, e in entries}
     for clause in library.clauses.values():
         if clause.status == "locked" and clause.id not in present:
-            at(["sections"], f"leaves out locked clause {clause.id!r}, which protects {principle_label(clause)}",
-               hint="every playbook must include every locked clause")
+            at(
+                ["sections"],
+                f"leaves out locked clause {clause.id!r}, which protects {principle_label(clause)}",
+                hint="every playbook must include every locked clause",
+            )
     covered = {p for c in present if c in library.clauses for p in library.clauses[c].principles}
     for principle in PRINCIPLES:
         if principle not in covered:
@@ -132,20 +149,36 @@ def _entry(library: Library, key: str, loc: list[Any], clause: Clause, entry: An
         if rule.position not in clause.positions:
             at(f"unknown position {rule.position!r} of {clause.id!r}", "choose", n, "position")
     if entry.ladder:
-        for n, rung in enumerate(entry.ladder.rungs):
-            more = ("ladder", "preferred") if n == 0 else ("ladder", "fallbacks", n - 1)
-            if rung.position not in clause.positions:
-                at(f"unknown position {rung.position!r} (known: {', '.join(clause.positions)})", *more, "position")
-            if rung.approver not in library.meta.roles:
-                at(f"unknown role {rung.approver!r} (known: {', '.join(library.meta.roles)})", *more, "approver")
-        if entry.ladder.preferred.approver != "negotiator":
-            at("the preferred position needs no approval: its approver is 'negotiator'", "ladder", "preferred", "approver")
-        rungs = [r.position for r in entry.ladder.rungs]
-        if len(set(rungs)) != len(rungs):
-            at("a position appears twice on the ladder", "ladder")
-        if len(entry.ladder.fallbacks) < 2:
-            out.append(library.locate(key, [*loc, "ladder", "fallbacks"],
-                                      "fewer than two approved fallbacks", severity="warning"))
+        out += _ladder(library, key, loc, clause, entry.ladder)
+    return out
+
+
+def _ladder(library: Library, key: str, loc: list[Any], clause: Clause, ladder: Ladder) -> list[Issue]:
+    out = []
+
+    def at(message: str, *more: Any, **extra: Any) -> None:
+        out.append(library.locate(key, [*loc, *more], message, **extra))
+
+    for n, rung in enumerate(ladder.rungs):
+        more = ("ladder", "preferred") if n == 0 else ("ladder", "fallbacks", n - 1)
+        if rung.position not in clause.positions:
+            at(f"unknown position {rung.position!r} (known: {', '.join(clause.positions)})", *more, "position")
+        if rung.approver not in library.meta.roles:
+            at(f"unknown role {rung.approver!r} (known: {', '.join(library.meta.roles)})", *more, "approver")
+    if ladder.preferred.approver != "negotiator":
+        at(
+            "the preferred position needs no approval: its approver is 'negotiator'",
+            "ladder",
+            "preferred",
+            "approver",
+        )
+    rungs = [r.position for r in ladder.rungs]
+    if len(set(rungs)) != len(rungs):
+        at("a position appears twice on the ladder", "ladder")
+    if len(ladder.fallbacks) < 2:
+        out.append(
+            library.locate(key, [*loc, "ladder", "fallbacks"], "fewer than two approved fallbacks", severity="warning")
+        )
     return out
 
 
@@ -157,9 +190,14 @@ def _defined_terms(library: Library, playbook: Playbook) -> list[Issue]:
         terms = {t for p in clause.positions.values() for t in defined_terms(p.text)}
         for term in sorted(terms):
             if term in seen and seen[term] != clause.id:
-                issues.append(library.locate(f"clause:{clause.id}", ["positions"],
-                              f"term {term!r} is already defined in clause {seen[term]!r}",
-                              hint="define each term once; use it capitalised elsewhere"))
+                issues.append(
+                    library.locate(
+                        f"clause:{clause.id}",
+                        ["positions"],
+                        f"term {term!r} is already defined in clause {seen[term]!r}",
+                        hint="define each term once; use it capitalised elsewhere",
+                    )
+                )
             seen.setdefault(term, clause.id)
     return issues
 
@@ -197,9 +235,14 @@ def locked_overrides(doc: Document, library: Library | None) -> list[Issue]:
             continue
         for clause in library.clauses.values():
             if clause.status == "locked" and clause.id in repr(value):
-                issues.append(doc.issue([key], f"tries to exclude or override locked clause {clause.id!r}, which "
-                                               f"protects {principle_label(clause)}",
-                                        hint="locked clauses cannot be removed or changed by a deal"))
+                issues.append(
+                    doc.issue(
+                        [key],
+                        f"tries to exclude or override locked clause {clause.id!r}, which "
+                        f"protects {principle_label(clause)}",
+                        hint="locked clauses cannot be removed or changed by a deal",
+                    )
+                )
     return issues
 
 
@@ -222,35 +265,68 @@ def _positions(deal: Deal, doc: Document, library: Library, playbook: Playbook) 
         if clause is None:
             issues.append(doc.issue(loc, f"unknown clause {clause_id!r}", hint="see 'contractkit positions DEAL'"))
         elif clause.status == "locked":
-            issues.append(doc.issue(loc, f"clause {clause_id!r} is locked: it protects {principle_label(clause)} "
-                                         "and has no other position", hint="remove this line"))
+            issues.append(
+                doc.issue(
+                    loc,
+                    f"clause {clause_id!r} is locked: it protects {principle_label(clause)} and has no other position",
+                    hint="remove this line",
+                )
+            )
         elif clause_id not in entries:
             issues.append(doc.issue(loc, f"clause {clause_id!r} is not in playbook {playbook.id!r}"))
         elif entries[clause_id].ladder is None:
-            issues.append(doc.issue(loc, f"clause {clause_id!r} is {clause.status}, not negotiable",
-                                    hint="its wording follows from the deal's facts"))
+            issues.append(
+                doc.issue(
+                    loc,
+                    f"clause {clause_id!r} is {clause.status}, not negotiable",
+                    hint="its wording follows from the deal's facts",
+                )
+            )
         elif position not in [r.position for r in entries[clause_id].ladder.rungs]:  # type: ignore[union-attr]
             rungs = ", ".join(r.position for r in entries[clause_id].ladder.rungs)  # type: ignore[union-attr]
-            issues.append(doc.issue(loc, f"position {position!r} is not on the approved ladder (approved: {rungs})",
-                                    hint="a position off the ladder is past the walk-away"))
+            issues.append(
+                doc.issue(
+                    loc,
+                    f"position {position!r} is not on the approved ladder (approved: {rungs})",
+                    hint="a position off the ladder is past the walk-away",
+                )
+            )
     return issues
 
 
 def _parties(deal: Deal, doc: Document) -> list[Issue]:
     names = [p.short_name for p in [*deal.nhs_organisations, *deal.partners]]
     nhs = {o.short_name for o in deal.nhs_organisations}
-    issues = [doc.issue(["signatories", i, "party"], f"{s.party!r} is not a party (parties: {', '.join(names)})")
-              for i, s in enumerate(deal.signatories) if s.party not in names]
-    issues += [doc.issue(["data", "datasets", i, "source"], f"{d.source!r} is not an NHS party (NHS parties: "
-                         f"{', '.join(sorted(nhs))})") for i, d in enumerate(deal.data.datasets) if d.source not in nhs]
-    issues += [doc.issue(["nhs_organisations"], f"short name {n!r} is used by two parties")
-               for n, c in Counter(names).items() if c > 1]
+    issues = [
+        doc.issue(["signatories", i, "party"], f"{s.party!r} is not a party (parties: {', '.join(names)})")
+        for i, s in enumerate(deal.signatories)
+        if s.party not in names
+    ]
+    issues += [
+        doc.issue(
+            ["data", "datasets", i, "source"],
+            f"{d.source!r} is not an NHS party (NHS parties: {', '.join(sorted(nhs))})",
+        )
+        for i, d in enumerate(deal.data.datasets)
+        if d.source not in nhs
+    ]
+    issues += [
+        doc.issue(["nhs_organisations"], f"short name {n!r} is used by two parties")
+        for n, c in Counter(names).items()
+        if c > 1
+    ]
     unsigned = [n for n in names if n not in {s.party for s in deal.signatories}]
     issues += [doc.issue(["signatories"], f"no signatory for party {n!r}") for n in unsigned]
     if deal.wales:
-        issues += [doc.issue(["agreement", f], "required because an NHS Wales body is a party",
-                             hint="write the Welsh text yourself; contractkit never machine-translates")
-                   for f in ("title_cy", "lay_summary_cy") if not getattr(deal.agreement, f)]
+        issues += [
+            doc.issue(
+                ["agreement", f],
+                "required because an NHS Wales body is a party",
+                hint="write the Welsh text yourself; contractkit never machine-translates",
+            )
+            for f in ("title_cy", "lay_summary_cy")
+            if not getattr(deal.agreement, f)
+        ]
     return issues
 
 
@@ -263,9 +339,14 @@ def _exclusive_text(deal: Deal, doc: Document, library: Library) -> list[Issue]:
         if loc and loc[0] in ("positions", "history"):
             continue
         for hit in scan.exclusivity(value, library.meta.exclusivity_patterns):
-            issues.append(doc.issue(loc, f"exclusivity language {hit.match!r} conflicts with locked clause "
-                                         f"'non-exclusivity', which protects {label}",
-                                    hint="NHS data cannot be made exclusive by any route"))
+            issues.append(
+                doc.issue(
+                    loc,
+                    f"exclusivity language {hit.match!r} conflicts with locked clause "
+                    f"'non-exclusivity', which protects {label}",
+                    hint="NHS data cannot be made exclusive by any route",
+                )
+            )
     return issues
 
 

@@ -102,8 +102,14 @@ def load(path: Path, name: str | None = None) -> Document:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ValidationFailed(
-            [Issue(f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})", file=label, line=line,
-                   hint="save the file as UTF-8")]
+            [
+                Issue(
+                    f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+                    file=label,
+                    line=line,
+                    hint="save the file as UTF-8",
+                )
+            ]
         ) from None
     return parse(text, label)
 
@@ -111,8 +117,11 @@ def load(path: Path, name: str | None = None) -> Document:
 def _unsafe_nodes(doc: Document, node: Any, loc: tuple[str | int, ...]) -> Iterator[Issue]:
     tag = getattr(node, "tag", None)
     tag_value = getattr(tag, "value", tag)
-    if isinstance(node, TaggedScalar) or (tag_value and not str(tag_value).startswith("tag:yaml.org,2002:")) \
-            or (tag_value and "python/" in str(tag_value)):
+    if (
+        isinstance(node, TaggedScalar)
+        or (tag_value and not str(tag_value).startswith("tag:yaml.org,2002:"))
+        or (tag_value and "python/" in str(tag_value))
+    ):
         yield doc.issue(loc, f"YAML tag {tag_value} is not allowed", hint="deal and library files hold plain data only")
         return
     if isinstance(node, CommentedMap):
@@ -122,8 +131,11 @@ def _unsafe_nodes(doc: Document, node: Any, loc: tuple[str | int, ...]) -> Itera
         for index, value in enumerate(node):
             yield from _unsafe_nodes(doc, value, (*loc, index))
     elif isinstance(node, str) and (bad := CONTROL_CHARS.search(node)):
-        yield doc.issue(loc, f"contains control character U+{ord(bad.group()):04X}",
-                        hint="remove it; Word cannot open a document containing it")
+        yield doc.issue(
+            loc,
+            f"contains control character U+{ord(bad.group()):04X}",
+            hint="remove it; Word cannot open a document containing it",
+        )
 
 
 def _plain(node: Any) -> Any:

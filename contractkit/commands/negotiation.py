@@ -1,0 +1,7 @@
+"""Negotiation: positions, swap and redline."""
+
+from __future__ import annotations
+
+import click
+
+COMMANDS: list[click.Command] = []

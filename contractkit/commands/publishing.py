@@ -1,0 +1,7 @@
+"""PDF drafting and batch drafting (issue: PDF agreements)."""
+
+from __future__ import annotations
+
+import click
+
+COMMANDS: list[click.Command] = []

@@ -1,0 +1,7 @@
+"""Verifying received agreements."""
+
+from __future__ import annotations
+
+import click
+
+COMMANDS: list[click.Command] = []

@@ -1,0 +1,72 @@
+"""Shared fixtures: the shipped library, inline workspaces, CLI runner and document readers."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from contractkit import api, docx_io
+from contractkit.cli import main
+from contractkit.loading import Library
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+LIBRARY_PARTS = ("library.yaml", "clauses", "playbooks", "templates")
+
+
+def needs_soffice() -> pytest.MarkDecorator:
+    """Tests that need LibreOffice. `make test` installs it, so in CI (CI=true) they never skip."""
+    missing = shutil.which("soffice") is None and not os.environ.get("CI")
+    return pytest.mark.skipif(missing, reason="LibreOffice not installed; run `make test`")
+
+
+@pytest.fixture(scope="session")
+def library() -> Library:
+    return api.load_library(ROOT)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Callable[..., Path]:
+    """Copy the shipped library to tmp, then apply `{relative path: text or None}` edits."""
+
+    def build(files: dict[str, str | bytes | None] | None = None) -> Path:
+        for part in LIBRARY_PARTS:
+            source = ROOT / part
+            if source.is_dir():
+                shutil.copytree(source, tmp_path / part)
+            else:
+                shutil.copy(source, tmp_path / part)
+        for rel, content in (files or {}).items():
+            path = tmp_path / rel
+            if content is None:
+                path.unlink()
+            elif isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(content, encoding="utf-8")
+        return tmp_path
+
+    return build
+
+
+@pytest.fixture
+def cli() -> Callable[..., Result]:
+    def invoke(*args: str, env: dict[str, str] | None = None) -> Result:
+        return CliRunner().invoke(main, [str(a) for a in args], env=env, catch_exceptions=False)
+
+    return invoke
+
+
+def example(name: str) -> Path:
+    return ROOT / "examples" / f"{name}.yaml"
+
+
+def paragraphs(data: bytes) -> list[str]:
+    """Visible paragraph texts of a DOCX, as a reader would see them."""
+    return [b.text for b in docx_io.read_docx(data).blocks if b.text.strip()]
