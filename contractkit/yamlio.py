@@ -72,6 +72,17 @@ def format_loc(loc: Loc) -> str:
 
 def parse(text: str, name: str) -> Document:
     """Parse YAML text, refusing tags and control characters, with every problem located."""
+    raw = [
+        Issue(
+            f"contains control character U+{ord(m.group()):04X}",
+            file=name,
+            line=text.count("\n", 0, m.start()) + 1,
+            hint="remove it; Word cannot open a document containing it",
+        )
+        for m in CONTROL_CHARS.finditer(text)
+    ]
+    if raw:
+        raise ValidationFailed(raw)
     try:
         tree = round_trip().load(io.StringIO(text))
     except MarkedYAMLError as exc:
