@@ -1,0 +1,99 @@
+"""Properties: any deal value survives render and read-back; locked clauses are always present;
+renders are deterministic; clause numbering is always consecutive."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from contractkit import api, docx_io, scan
+from contractkit.errors import ValidationFailed
+from contractkit.loading import Library
+from contractkit.model import Deal
+from contractkit.scaffold import specimen
+from contractkit.text import normalise
+from contractkit.yamlio import CONTROL_CHARS
+
+SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+# Any printable text a lawyer might type, including markup and template syntax; never XML-illegal.
+values = (
+    st.text(
+        alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff"),
+        min_size=1,
+        max_size=60,
+    )
+    .map(str.strip)
+    .filter(lambda s: bool(s) and not CONTROL_CHARS.search(s))
+)
+FIELDS = [("partners", 0, "name"), ("purpose", "description"), ("purpose", "aim"), ("agreement", "title")]
+
+
+def _set(data: dict[str, Any], path: tuple[Any, ...], value: Any) -> None:
+    node: Any = data
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+
+
+def _deal(library: Library, data: dict[str, Any]) -> Deal:
+    deal = Deal.model_validate(data)
+    hits = [
+        h
+        for text in (str(v) for v in data["purpose"].values())
+        for h in scan.exclusivity(text, library.meta.exclusivity_patterns)
+    ]
+    assume(not hits)
+    return deal
+
+
+@SETTINGS
+@given(value=values, field=st.sampled_from(FIELDS))
+def test_any_value_survives_render_and_read_back(library: Library, value: str, field: tuple[Any, ...]) -> None:
+    data = specimen("research-collaboration")
+    _set(data, field, value)
+    try:
+        deal = _deal(library, data)
+        docx = api.render_docx(library, api.assemble(library, deal))
+    except ValidationFailed:
+        assume(False)
+        raise
+    text = normalise(" ".join(b.text for b in docx_io.read_docx(docx).blocks))
+    assert normalise(value) in text
+
+
+def _ladders(library: Library) -> list[tuple[str, list[str]]]:
+    playbook = library.playbooks["research-collaboration"]
+    return [(e.clause, [r.position for r in e.ladder.rungs]) for e in playbook.entries() if e.ladder]
+
+
+@SETTINGS
+@given(data=st.data(), processor=st.booleans(), wales=st.booleans())
+def test_locked_clauses_always_present_and_numbering_consecutive(
+    library: Library, data: st.DataObject, processor: bool, wales: bool
+) -> None:
+    deal_data = specimen("research-collaboration")
+    deal_data["positions"] = {c: data.draw(st.sampled_from(rungs)) for c, rungs in _ladders(library)}
+    deal_data["data"]["processor_used"] = processor
+    deal_data["governing_law"] = "wales" if wales else None
+    agreement = api.assemble(library, Deal.model_validate(deal_data))
+    blocks = docx_io.read_docx(api.render_docx(library, agreement)).blocks
+    locked = {c.id for c in library.clauses.values() if c.status == "locked"}
+    assert locked <= {b.clause for b in blocks if b.locked}
+    assert [c.number for c in agreement.clauses] == [str(n) for n in range(1, len(agreement.clauses) + 1)]
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=values)
+def test_two_renders_are_byte_identical(library: Library, value: str) -> None:
+    data = specimen("research-collaboration")
+    data["purpose"]["description"] = value
+    try:
+        deal = _deal(library, data)
+        first = api.render_docx(library, api.assemble(library, deal))
+    except ValidationFailed:
+        assume(False)
+        raise
+    assert first == api.render_docx(library, api.assemble(library, deal))
