@@ -267,8 +267,9 @@ def _label(number: str, counters: list[int], level: int) -> str:
 def deviations(library: Library, deal: Deal, playbook: Playbook, clauses: list[Placed]) -> list[Deviation]:
     """Every clause away from its preferred rung, with who approved it (or that approval is pending)."""
     out = []
+    ladders = {e.clause: e.ladder for e in playbook.entries()}
     for placed in clauses:
-        ladder = ladder_of(playbook, placed.id)
+        ladder = ladders.get(placed.id)
         if ladder is None or placed.position == ladder.preferred.position:
             continue
         rung = rung_of(ladder, placed.position)

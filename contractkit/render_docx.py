@@ -138,6 +138,7 @@ class _Builder:
             )
         self.body = document.element.body
         self.numbering = document.part.numbering_part.element
+        self.bookmarks = {c.id: f"_Ck{n:04d}" for n, c in enumerate(agreement.all_clauses())}
 
     def style(self, name: str) -> str:
         return self.styles[name]
@@ -170,7 +171,7 @@ class _Builder:
             num=(num, 0) if num else None,
             keep_next=True,
         )
-        docx_io.bookmark(heading, self.bookmark_name(placed), next(self.ids))
+        docx_io.bookmark(heading, self.bookmarks[placed.id], next(self.ids))
         blocks = [heading]
         for para in placed.paragraphs:
             name = f"{number_style} {para.level + 1}" if para.number else f"{text_style} {para.level + 1}"
@@ -186,10 +187,6 @@ class _Builder:
         return docx_io.content_control(
             blocks, docx_io.CLAUSE_TAG + placed.id, placed.clause.title, next(self.ids), locked=placed.locked
         )
-
-    def bookmark_name(self, placed: Placed) -> str:
-        index = self.agreement.all_clauses().index(placed)
-        return f"_Ck{index:04d}"
 
     def schedule(self, placed: PlacedSchedule) -> list[Any]:
         num_id = 500 + placed.number
@@ -214,7 +211,7 @@ class _Builder:
     def contents(self) -> list[Any]:
         entries = []
         for placed in self.agreement.clauses:
-            entries.append(self._entry(f"{placed.number}.", placed.clause.title, self.bookmark_name(placed)))
+            entries.append(self._entry(f"{placed.number}.", placed.clause.title, self.bookmarks[placed.id]))
         for schedule in self.agreement.schedules:
             entries.append(
                 self._entry("", f"Schedule {schedule.number}: {schedule.title}", f"_CkS{schedule.number:03d}")

@@ -33,12 +33,21 @@ def round_trip() -> YAML:
 
 
 class Document:
-    """A parsed YAML file: the round-trip tree (with line numbers) and its source name."""
+    """A parsed YAML file: its plain data, and (built on demand) the round-trip tree whose line
+    numbers locate errors. Most files are valid, so the slow round-trip parse is only paid when
+    something must be located or edited."""
 
-    def __init__(self, tree: Any, name: str, text: str) -> None:
-        self.tree = tree
+    def __init__(self, data: Any, name: str, text: str) -> None:
+        self.data = data
         self.name = name
         self.text = text
+        self._tree: Any = None
+
+    @property
+    def tree(self) -> Any:
+        if self._tree is None:
+            self._tree = round_trip().load(io.StringIO(self.text))
+        return self._tree
 
     def line_of(self, loc: Loc) -> int | None:
         """1-based line of the deepest node on `loc` that exists in the file."""
@@ -58,8 +67,8 @@ class Document:
         return Issue(message, file=self.name, line=self.line_of(loc), field=format_loc(loc), **extra)
 
     def plain(self) -> Any:
-        """The tree as plain dicts, lists and scalars, ready for a schema."""
-        return _plain(self.tree)
+        """The file as plain dicts, lists and scalars, ready for a schema."""
+        return _plain(self.data)
 
 
 def format_loc(loc: Loc) -> str:
@@ -84,6 +93,12 @@ def parse(text: str, name: str) -> Document:
     if raw:
         raise ValidationFailed(raw)
     try:
+        data = _fast().load(text)
+    except YAMLError:
+        data = None  # re-parsed below with the round-trip loader, which says where and why
+    if data is not None and not _has_control_chars(data):
+        return Document(data, name, text)
+    try:
         tree = round_trip().load(io.StringIO(text))
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -95,10 +110,24 @@ def parse(text: str, name: str) -> Document:
     except YAMLError as exc:
         raise ValidationFailed([Issue(f"YAML error: {exc}", file=name)]) from None
     doc = Document(tree, name, text)
+    doc._tree = tree
     issues = list(_unsafe_nodes(doc, tree, ()))
     if issues:
         raise ValidationFailed(issues)
     return doc
+
+
+def _fast() -> YAML:
+    """The C-accelerated safe loader: plain data only; any tag it does not know is an error."""
+    return YAML(typ="safe", pure=False)
+
+
+def _has_control_chars(node: Any) -> bool:
+    if isinstance(node, dict):
+        return any(_has_control_chars(k) or _has_control_chars(v) for k, v in node.items())
+    if isinstance(node, list):
+        return any(_has_control_chars(v) for v in node)
+    return isinstance(node, str) and CONTROL_CHARS.search(node) is not None
 
 
 def load(path: Path, name: str | None = None) -> Document:

@@ -1,0 +1,74 @@
+"""Benchmark `contractkit draft` against a bare docxtpl render of the same number of paragraphs.
+
+Both sides are whole processes (interpreter start-up, imports, render, save), measured in the
+same run. Usage: .venv/bin/python bench/draft.py [--quick]
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from common import CONTRACTKIT, ROOT, best_of, generated_library, run
+
+BARE = """
+import sys
+from docxtpl import DocxTemplate
+n = int(sys.argv[2])
+tpl = DocxTemplate(sys.argv[1])
+tpl.render({"paras": [f"Paragraph {i} of the agreement, with some ordinary words in it." for i in range(n)]})
+tpl.save(sys.argv[3])
+"""
+
+
+def bare_template(path: Path) -> None:
+    from docx import Document
+
+    doc = Document()
+    doc.add_paragraph("{%p for p in paras %}")
+    doc.add_paragraph("{{ p }}")
+    doc.add_paragraph("{%p endfor %}")
+    doc.save(str(path))
+
+
+def paragraph_count(docx: Path) -> int:
+    from contractkit import docx_io
+
+    return len(docx_io.read_docx(docx.read_bytes()).blocks)
+
+
+def compare(label: str, library: Path | None, deal: Path, work: Path, runs: int) -> tuple[float, float, int]:
+    out = work / f"{label}.docx"
+    prefix = ["--library", str(library)] if library else []
+    draft = lambda: run(CONTRACTKIT, *prefix, "draft", str(deal), "-o", str(out), "--force")  # noqa: E731
+    ours = best_of(runs, draft)
+    paragraphs = paragraph_count(out)
+    template = work / "bare.docx"
+    bare_template(template)
+    script = work / "bare.py"
+    script.write_text(BARE)
+    bare = best_of(runs, lambda: run(sys.executable, str(script), str(template), str(paragraphs), str(work / "b.docx")))
+    return ours, bare, paragraphs
+
+
+def main() -> None:
+    quick = "--quick" in sys.argv
+    runs = 3 if quick else 5
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        deal = ROOT / "examples" / "northby-sepsis.yaml"
+        ours, bare, paras = compare("example", None, deal, work, runs)
+        print(f"example draft: {ours:.3f}s  bare docxtpl ({paras} paragraphs): {bare:.3f}s  ratio {ours / bare:.2f}x")
+        print("\nclauses  paragraphs  contractkit  bare docxtpl  ratio  ms/clause")
+        for size in (40, 400, 4000):
+            lib = generated_library(work / f"lib{size}", size)
+            ours, bare, paras = compare(f"g{size}", lib, deal, work, 1 if size == 4000 else runs)
+            print(f"{size:7d}  {paras:10d}  {ours:10.3f}s  {bare:11.3f}s  {ours / bare:5.2f}x  {ours / size * 1000:8.2f}")
+        lib = generated_library(work / "lint1000", 1000)
+        lint = best_of(runs, lambda: run(CONTRACTKIT, "--library", str(lib), "lint"))
+        print(f"\nlint, 1,000-clause library (whole process): {lint:.3f}s (target < 2 s)")
+
+
+if __name__ == "__main__":
+    main()
