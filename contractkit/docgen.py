@@ -1,0 +1,119 @@
+"""Generate docs/formats.md (from the schemas) and docs/cli.md (from the click commands).
+
+    python -m contractkit.docgen formats > docs/formats.md
+    python -m contractkit.docgen cli > docs/cli.md
+
+tests/test_docs.py fails while either file is out of date, so the docs cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+import sys
+import typing
+from pathlib import Path
+from typing import Any
+
+import click
+from pydantic import BaseModel
+
+from . import model
+
+INTRO = Path(__file__).with_name("docgen_formats_intro.md")
+FILES: list[tuple[str, type[BaseModel]]] = [
+    ("Clause file (`clauses/<id>.yaml`)", model.Clause),
+    ("Playbook file (`playbooks/<id>.yaml`)", model.Playbook),
+    ("Library file (`library.yaml`)", model.LibraryMeta),
+    ("Deal file (`examples/*.yaml`, or your own)", model.Deal),
+]
+
+
+def _type_name(annotation: Any) -> str:
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation.__name__
+    if origin is typing.Literal:
+        return " \\| ".join(f"`{a}`" for a in args)
+    if origin is typing.Annotated:
+        return _type_name(args[0])
+    if origin in (list, dict):
+        inner = ", ".join(_type_name(a) for a in args)
+        return f"{'list' if origin is list else 'map'} of {inner}"
+    if args:
+        return " or ".join(_type_name(a) for a in args if a is not type(None))
+    return getattr(annotation, "__name__", str(annotation)).replace("NoneType", "none")
+
+
+def _models(root: type[BaseModel], seen: list[type[BaseModel]]) -> list[type[BaseModel]]:
+    if root in seen:
+        return seen
+    seen.append(root)
+    for info in root.model_fields.values():
+        for arg in _walk(info.annotation):
+            _models(arg, seen)
+    return seen
+
+
+def _walk(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in typing.get_args(annotation) for m in _walk(arg)]
+
+
+def _table(cls: type[BaseModel]) -> list[str]:
+    lines = [f"#### {cls.__name__}", ""]
+    if cls.__doc__:
+        lines += [cls.__doc__.strip().splitlines()[0], ""]
+    lines += ["| field | type | required | meaning |", "|---|---|---|---|"]
+    for name, info in cls.model_fields.items():
+        required = "yes" if info.is_required() else "no"
+        lines.append(f"| `{info.alias or name}` | {_type_name(info.annotation)} | {required} | {info.description or ''} |")
+    return [*lines, ""]
+
+
+def formats_markdown() -> str:
+    out = [INTRO.read_text(encoding="utf-8").rstrip(), ""]
+    for title, root in FILES:
+        out += [f"## {title}", ""]
+        for cls in _models(root, []):
+            out += _table(cls)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def cli_markdown(group: click.Group) -> str:
+    out = ["# Command-line reference", "", "Generated from the commands themselves by "
+           "`python -m contractkit.docgen cli`.", "", "Exit codes: 0 success; 1 error (one located line per "
+           "problem on stderr); 2 usage; 3 the document does not comply (`verify`).", ""]
+    ctx = click.Context(group, info_name="contractkit")
+    out += ["## contractkit", "", "```text", group.get_help(ctx), "```", ""]
+    for name, command in _commands(group, ctx, "contractkit"):
+        sub = click.Context(command, info_name=name, parent=ctx)
+        out += [f"## {name}", "", "```text", command.get_help(sub), "```", ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _commands(group: click.Group, ctx: click.Context, prefix: str) -> list[tuple[str, click.Command]]:
+    found: list[tuple[str, click.Command]] = []
+    for name in sorted(group.list_commands(ctx)):
+        command = group.get_command(ctx, name)
+        if command is None:
+            continue
+        full = f"{prefix} {name}"
+        found.append((full, command))
+        if isinstance(command, click.Group):
+            found += _commands(command, click.Context(command, info_name=name, parent=ctx), full)
+    return found
+
+
+def main(argv: list[str]) -> None:
+    from .cli import main as cli
+
+    if argv == ["formats"]:
+        sys.stdout.write(formats_markdown())
+    elif argv == ["cli"]:
+        sys.stdout.write(cli_markdown(cli))
+    else:
+        sys.exit("usage: python -m contractkit.docgen formats|cli")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,44 @@
+"""Docs are generated from the code or checked against it, so they cannot drift."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from contractkit.cli import main
+from contractkit.docgen import _commands, cli_markdown, formats_markdown
+
+from conftest import ROOT
+
+
+def test_formats_doc_is_current() -> None:
+    current = (ROOT / "docs" / "formats.md").read_text(encoding="utf-8")
+    assert current == formats_markdown(), "run: python -m contractkit.docgen formats > docs/formats.md"
+
+
+def test_cli_doc_is_current() -> None:
+    current = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert current == cli_markdown(main), "run: python -m contractkit.docgen cli > docs/cli.md"
+
+
+def test_every_command_has_help() -> None:
+    import click
+
+    ctx = click.Context(main, info_name="contractkit")
+    for name, command in _commands(main, ctx, "contractkit"):
+        assert command.help or command.short_help, f"{name} has no help text"
+        result = CliRunner().invoke(main, [*name.split()[1:], "--help"])
+        assert result.exit_code == 0, name
+
+
+def test_readme_opens_with_the_two_commands() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    head = readme[: readme.index("## ")]
+    assert "make demo" in head and "make test" in head
+
+
+def test_docs_link_only_to_files_that_exist() -> None:
+    import re
+
+    for doc in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")]:
+        for target in re.findall(r"\]\(([^)#:]+)\)", doc.read_text(encoding="utf-8")):
+            assert (doc.parent / target).exists(), f"{doc.name} links to missing {target}"
