@@ -38,7 +38,8 @@ def generated_library(target: Path, clauses: int, paragraphs: int = 4) -> Path:
     (target / "playbooks").mkdir()
     body = "\n".join(
         f"Generated obligation {n} of this clause binds each Party to act reasonably and in good faith, "
-        "and to keep proper records of what it does." for n in range(paragraphs)
+        "and to keep proper records of what it does."
+        for n in range(paragraphs)
     )
     names = []
     for i in range(clauses):

@@ -64,7 +64,9 @@ def main() -> None:
         for size in (40, 400, 4000):
             lib = generated_library(work / f"lib{size}", size)
             ours, bare, paras = compare(f"g{size}", lib, deal, work, 1 if size == 4000 else runs)
-            print(f"{size:7d}  {paras:10d}  {ours:10.3f}s  {bare:11.3f}s  {ours / bare:5.2f}x  {ours / size * 1000:8.2f}")
+            print(
+                f"{size:7d}  {paras:10d}  {ours:10.3f}s  {bare:11.3f}s  {ours / bare:5.2f}x  {ours / size * 1000:8.2f}"
+            )
         lib = generated_library(work / "lint1000", 1000)
         lint = best_of(runs, lambda: run(CONTRACTKIT, "--library", str(lib), "lint"))
         print(f"\nlint, 1,000-clause library (whole process): {lint:.3f}s (target < 2 s)")

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from click.testing import CliRunner
+from conftest import ROOT
 
 from contractkit.cli import main
 from contractkit.docgen import _commands, cli_markdown, formats_markdown
-
-from conftest import ROOT
 
 
 def test_formats_doc_is_current() -> None:

@@ -1,0 +1,107 @@
+"""Benchmark batch PDF drafting against LibreOffice's own costs, measured in the same run.
+
+Makes N variants of the example deals in a temporary directory, then times:
+  batch     contractkit's batch (render DOCX + convert with one soffice per job + metadata/manifest)
+  separate  N separate `soffice --convert-to pdf` calls on the same DOCX files (one per document)
+  single    one `soffice --convert-to pdf` call converting all N DOCX files
+Targets: batch at least 4x faster than separate; batch per-document cost within 1.3x of single.
+
+Usage: .venv/bin/python bench/pdf.py [--deals 20] [--jobs N] [--library DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from contractkit import api, batch
+from contractkit.loading import Library
+from contractkit.render_pdf import soffice
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def make_deals(folder: Path, count: int) -> list[Path]:
+    """`count` deal files: the examples in turn, each with its own reference."""
+    examples = sorted((ROOT / "examples").glob("*.yaml"))
+    deals = []
+    for n in range(count):
+        text = examples[n % len(examples)].read_text(encoding="utf-8")
+        text = re.sub(r"(reference:\s*)NHS-DPA-(\d{4})-\d{4}", rf"\g<1>NHS-DPA-\g<2>-{9000 + n:04d}", text, count=1)
+        path = folder / f"deal-{n:02d}.yaml"
+        path.write_text(text, encoding="utf-8")
+        deals.append(path)
+    return deals
+
+
+def render_docx(library: Library, deals: list[Path], folder: Path) -> list[Path]:
+    """The same DOCX files the batch converts, for the LibreOffice baselines."""
+    files = []
+    for deal in deals:
+        agreement = api.assemble(library, api.load_deal(deal, library))
+        path = folder / f"{deal.stem}.docx"
+        path.write_bytes(api.render_docx(library, agreement))
+        files.append(path)
+    return files
+
+
+def convert(files: list[Path], outdir: Path, profile: Path) -> float:
+    """Seconds for one plain `soffice --convert-to pdf` call with a fresh private profile."""
+    command = [
+        soffice(),
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--headless",
+        "--convert-to",
+        "pdf",
+        "--outdir",
+        str(outdir),
+        *map(str, files),
+    ]
+    started = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True, start_new_session=True, timeout=600)
+    elapsed = time.perf_counter() - started
+    missing = [f.name for f in files if not (outdir / f"{f.stem}.pdf").stat().st_size]
+    if missing:
+        sys.exit(f"soffice wrote nothing for {missing}")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--deals", type=int, default=20)
+    parser.add_argument("--jobs", type=int, default=None, help="soffice processes (default: batch's own)")
+    parser.add_argument("--library", type=Path, default=None)
+    args = parser.parse_args()
+    library = api.load_library(args.library)
+    jobs = args.jobs or batch.default_jobs(args.deals)
+    with tempfile.TemporaryDirectory(prefix="ck-bench-pdf-") as tmp:
+        work = Path(tmp)
+        for name in ("deals", "batch", "docx", "separate", "single"):
+            (work / name).mkdir()
+        deals = make_deals(work / "deals", args.deals)
+        started = time.perf_counter()
+        report = batch.run(library, deals, work / "batch", to="pdf", jobs=jobs)
+        batch_s = time.perf_counter() - started
+        if report.failed:
+            sys.exit(f"batch failed: {[(str(o.deal), o.error) for o in report.failed]}")
+        files = render_docx(library, deals, work / "docx")
+        separate_s = sum(convert([f], work / "separate", work / f"profile-{f.stem}") for f in files)
+        single_s = convert(files, work / "single", work / "profile-single")
+    n, t = args.deals, report.timings
+    print(f"{n} deals, jobs={jobs}")
+    print(f"batch     {batch_s:6.2f} s  ({batch_s / n:.3f} s/doc)")
+    print(f"separate  {separate_s:6.2f} s  ({separate_s / n:.3f} s/doc)  {n} soffice calls")
+    print(f"single    {single_s:6.2f} s  ({single_s / n:.3f} s/doc)  one soffice call")
+    print(f"speed-up vs separate calls: {separate_s / batch_s:.2f}x (target >= 4x)")
+    print(f"batch per-doc cost / single-call per-doc cost: {batch_s / single_s:.2f}x (target <= 1.3x)")
+    split = {k: t.get(k, 0.0) for k in ("render", "convert", "finish")}
+    print("batch time split: " + ", ".join(f"{k} {v:.2f} s ({v / batch_s:.0%})" for k, v in split.items()))
+
+
+if __name__ == "__main__":
+    main()
