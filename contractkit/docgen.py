@@ -66,7 +66,9 @@ def _table(cls: type[BaseModel]) -> list[str]:
     lines += ["| field | type | required | meaning |", "|---|---|---|---|"]
     for name, info in cls.model_fields.items():
         required = "yes" if info.is_required() else "no"
-        lines.append(f"| `{info.alias or name}` | {_type_name(info.annotation)} | {required} | {info.description or ''} |")
+        lines.append(
+            f"| `{info.alias or name}` | {_type_name(info.annotation)} | {required} | {info.description or ''} |"
+        )
     return [*lines, ""]
 
 
@@ -80,9 +82,15 @@ def formats_markdown() -> str:
 
 
 def cli_markdown(group: click.Group) -> str:
-    out = ["# Command-line reference", "", "Generated from the commands themselves by "
-           "`python -m contractkit.docgen cli`.", "", "Exit codes: 0 success; 1 error (one located line per "
-           "problem on stderr); 2 usage; 3 the document does not comply (`verify`).", ""]
+    out = [
+        "# Command-line reference",
+        "",
+        "Generated from the commands themselves by `python -m contractkit.docgen cli`.",
+        "",
+        "Exit codes: 0 success; 1 error (one located line per "
+        "problem on stderr); 2 usage; 3 the document does not comply (`verify`).",
+        "",
+    ]
     ctx = click.Context(group, info_name="contractkit")
     out += ["## contractkit", "", "```text", group.get_help(ctx), "```", ""]
     for name, command in _commands(group, ctx, "contractkit"):
