@@ -332,6 +332,11 @@ class ValueShare(Model):
     royalty_percent: Annotated[Decimal, Field(gt=0, le=100)] | None = Field(None, description="Royalty on net revenue.")
     milestones: list[Milestone] = Field(default_factory=list, description="Milestone payments.")
     in_kind: str | None = Field(None, description="In-kind benefits to the NHS.")
+    upfront_amount: Money | None = Field(None, description="Upfront value-share payment in GBP, when agreed.")
+    subscription_amount: Money | None = Field(None, description="Subscription payment in GBP for each period.")
+    subscription_period: Literal["month", "quarter", "year"] = Field(
+        "year", description="How often the subscription is paid: month, quarter or year."
+    )
 
     @model_validator(mode="after")
     def _value_or_reason(self) -> ValueShare:

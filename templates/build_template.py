@@ -131,6 +131,8 @@ def add_styles(doc: Document) -> None:
     contents.paragraph_format.tab_stops.add_tab_stop(Cm(16.0), alignment=2, leader=1)  # right, dots
     paragraph_style(doc, "Signature Heading", bold=True, before=18, after=6, keep_next=True)
     paragraph_style(doc, "Signature Line", before=24, after=2, keep_next=True)
+    # Name and title lines keep with the next line, so a signature block never splits across pages.
+    paragraph_style(doc, "Signature Detail", after=2, keep_next=True)
     paragraph_style(doc, "Table Text", size=9.5, after=2)
     paragraph_style(doc, "Table Heading", size=9.5, bold=True, after=2, color=RGBColor(0xFF, 0xFF, 0xFF))
     paragraph_style(doc, "Header Text", size=8.5, after=0, color=RGBColor(0x55, 0x55, 0x55))
@@ -184,6 +186,37 @@ def _field(paragraph, instruction: str, cached: str) -> None:
             run._r.append(el)
 
 
+# A diagonal "DRAFT" watermark, as Word writes one: a VML WordArt shape anchored in the header, so
+# it sits behind the text of every page. LibreOffice imports it and draws it into the PDF.
+WATERMARK = (
+    '<w:r {ns}><w:pict><v:shapetype id="_x0000_t136" coordsize="21600,21600" o:spt="136" adj="10800" '
+    'path="m@7,l@8,m@5,21600l@6,21600e"><v:formulas>'
+    + "".join(f'<v:f eqn="{eqn}"/>' for eqn in (
+        "sum #0 0 10800", "prod #0 2 1", "sum 21600 0 @1", "sum 0 0 @2", "sum 21600 0 @3", "if @0 @3 0",
+        "if @0 21600 @1", "if @0 0 @2", "if @0 @4 21600", "mid @5 @6", "mid @8 @5", "mid @7 @8", "mid @6 @7",
+        "sum @6 0 @5"))
+    + '</v:formulas><v:path textpathok="t" o:connecttype="custom" o:connectlocs="@9,0;@10,10800;@11,21600;@12,10800" '
+    'o:connectangles="270,180,90,0"/><v:textpath on="t" fitshape="t"/>'
+    '<o:lock v:ext="edit" text="t" shapetype="t"/></v:shapetype>'
+    '<v:shape id="PowerPlusWaterMarkObject{n}" o:spid="_x0000_s{spid}" type="#_x0000_t136" '
+    'style="position:absolute;margin-left:0;margin-top:0;width:453pt;height:151pt;rotation:315;'
+    'z-index:-251657216;mso-position-horizontal:center;mso-position-horizontal-relative:margin;'
+    'mso-position-vertical:center;mso-position-vertical-relative:margin" o:allowincell="f" '
+    'fillcolor="#d9d9d9" stroked="f"><v:fill opacity=".5"/>'
+    '<v:textpath style="font-family:&quot;Liberation Sans&quot;;font-size:1pt" string="DRAFT"/>'
+    '</v:shape></w:pict></w:r>'
+)
+VML_NS = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+          'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office"')
+
+
+def watermark(paragraph, n: int) -> None:
+    """Add the DRAFT watermark to a header paragraph, kept only while `agreement.draft` is true."""
+    paragraph.add_run("{%r if agreement.draft %}")
+    paragraph._p.append(parse_xml(WATERMARK.format(ns=VML_NS, n=n, spid=2048 + n)))
+    paragraph.add_run("{%r endif %}")
+
+
 def header_footer(doc) -> None:
     section = doc.sections[0]
     section.different_first_page_header_footer = True
@@ -191,6 +224,10 @@ def header_footer(doc) -> None:
     header.style = doc.styles["Header Text"]
     header.add_run("{{ agreement.reference }} · Version {{ agreement.version }}")
     header.add_run("{% if agreement.draft %} · DRAFT: SUBJECT TO CONTRACT{% endif %}").bold = True
+    watermark(header, 1)
+    cover = section.first_page_header.paragraphs[0]
+    cover.style = doc.styles["Header Text"]
+    watermark(cover, 2)
     footer = section.footer.paragraphs[0]
     footer.style = doc.styles["Header Text"]
     footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -240,8 +277,8 @@ def body(doc) -> None:
     para(doc, "{%p for s in signatories %}", "Signature Heading")
     para(doc, "Signed for and on behalf of {{ s.party_name }}", "Signature Heading")
     para(doc, "Signature: ______________________________________", "Signature Line")
-    para(doc, "Name: {{ s.name }}", "Normal")
-    para(doc, "Title: {{ s.title }}", "Normal")
+    para(doc, "Name: {{ s.name }}", "Signature Detail")
+    para(doc, "Title: {{ s.title }}", "Signature Detail")
     para(doc, "Date: ___________________", "Normal")
     para(doc, "{%p endfor %}", "Normal")
 
