@@ -98,11 +98,11 @@ def register(a: Agreement) -> Table:
 
 
 def deviations(a: Agreement) -> Table:
+    """Every clause off its preferred position, the role its rung needs and who approved it."""
+    from .negotiate import approval_label
+
     rows = [["Clause", "Position in use", "Approver role", "Approval"]]
-    rows += [
-        [f"{d.number}. {d.title}", d.label, d.approver, "Pending" if d.pending else (d.approved_by or "Not required")]
-        for d in a.deviations
-    ]
+    rows += [[f"{d.number}. {d.title}", d.label, d.approver, approval_label(a, d)] for d in a.deviations]
     if len(rows) == 1:
         rows.append(["None: every clause is on its preferred position", "", "", ""])
     return rows, [5.0, 5.0, 3.0, 3.0]
