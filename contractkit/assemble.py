@@ -11,7 +11,7 @@ import json
 import string
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from jinja2 import TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -264,7 +264,22 @@ def _label(number: str, counters: list[int], level: int) -> str:
     return ".".join([number, *(str(c) for c in counters[:level])])
 
 
-def deviations(library: Library, deal: Deal, playbook: Playbook, clauses: list[Placed]) -> list[Deviation]:
+Approval = HistoryApproval | Literal["pending", "not-required"]
+
+
+def approval_of(deal: Deal, clause_id: str, rung: Rung | None) -> Approval:
+    """The approval standing for a clause's current rung: recorded, pending or not required.
+
+    Only an approval recorded by the rung's own role counts; one by any other role is pending."""
+    if rung is None or rung.approver == "negotiator":
+        return "not-required"
+    record = next((h for h in reversed(deal.history) if h.clause == clause_id and h.to == rung.position), None)
+    if record and isinstance(record.approval, HistoryApproval) and record.approval.role == rung.approver:
+        return record.approval
+    return "pending"
+
+
+def deviations(deal: Deal, playbook: Playbook, clauses: list[Placed]) -> list[Deviation]:
     """Every clause away from its preferred rung, with who approved it (or that approval is pending)."""
     out = []
     ladders = {e.clause: e.ladder for e in playbook.entries()}
@@ -273,11 +288,7 @@ def deviations(library: Library, deal: Deal, playbook: Playbook, clauses: list[P
         if ladder is None or placed.position == ladder.preferred.position:
             continue
         rung = rung_of(ladder, placed.position)
-        approver = rung.approver if rung else "centre"
-        record = next((h for h in reversed(deal.history) if h.clause == placed.id and h.to == placed.position), None)
-        approved = record.approval if record else None
-        approved_by = approved.name if isinstance(approved, HistoryApproval) else None
-        needs = approver != "negotiator"
+        approval = approval_of(deal, placed.id, rung)
         out.append(
             Deviation(
                 placed.id,
@@ -285,9 +296,9 @@ def deviations(library: Library, deal: Deal, playbook: Playbook, clauses: list[P
                 placed.number,
                 placed.position,
                 placed.clause.positions[placed.position].label or placed.position,
-                approver,
-                approved_by,
-                needs and approved_by is None,
+                rung.approver if rung else "centre",
+                approval.name if isinstance(approval, HistoryApproval) else None,
+                approval == "pending",
             )
         )
     return out
@@ -299,5 +310,5 @@ def assemble(library: Library, deal: Deal, *, final: bool = False) -> Agreement:
     clauses, schedules = _Assembler(library, deal, playbook).run()
     placed = clauses + [c for s in schedules for c in s.clauses]
     return Agreement(
-        deal, playbook, library.version, clauses, schedules, deviations(library, deal, playbook, placed), final=final
+        deal, playbook, library.version, clauses, schedules, deviations(deal, playbook, placed), final=final
     )

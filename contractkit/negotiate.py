@@ -12,18 +12,17 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from . import yamlio
-from .assemble import Agreement, Deviation, ladder_of, rung_of
+from .assemble import Agreement, Approval, approval_of, rung_of
 from .errors import ContractkitError
 from .files import check_target, write_atomic
 from .loading import Library, model_from
 from .model import PRINCIPLE_NAMES, Clause, Deal, HistoryApproval, HistoryEntry, Rung
 
-Approval = HistoryApproval | Literal["pending", "not-required"]
 LOCK_TIMEOUT = 30.0  # seconds to wait for another swap on the same file
 
 
@@ -86,16 +85,6 @@ class SwapResult:
 # ----------------------------------------------------------------------------- reading positions
 
 
-def approval_of(deal: Deal, clause_id: str, rung: Rung | None) -> Approval:
-    """The approval standing for a clause's current rung: recorded, pending or not required."""
-    if rung is None or rung.approver == "negotiator":
-        return "not-required"
-    record = next((h for h in reversed(deal.history) if h.clause == clause_id and h.to == rung.position), None)
-    if record and isinstance(record.approval, HistoryApproval) and record.approval.role == rung.approver:
-        return record.approval
-    return "pending"
-
-
 def positions(library: Library, deal: Deal) -> list[ClauseState]:
     """Every clause of the deal's playbook that has a ladder, and every locked clause, in order."""
     playbook = library.playbooks[deal.playbook]
@@ -120,25 +109,10 @@ def positions(library: Library, deal: Deal) -> list[ClauseState]:
     return out
 
 
-def approval_label(agreement: Agreement, deviation: Deviation) -> str:
-    """What the Approved Deviations schedule says about a deviation's approval."""
-    rung = rung_of(ladder_of(agreement.playbook, deviation.clause), deviation.position)
-    approval = approval_of(agreement.deal, deviation.clause, rung)
-    if isinstance(approval, HistoryApproval):
-        return approval.name
-    return "Pending" if approval == "pending" else "Not required"
-
-
 def final_blockers(agreement: Agreement) -> None:
     """A final version needs every deviation approved by its rung's role. Raises with the reasons otherwise."""
-    deal = agreement.deal
-    pending = [d for d in agreement.deviations if d.pending]
-    for d in agreement.deviations:
-        rung = rung_of(ladder_of(agreement.playbook, d.clause), d.position)
-        if not d.pending and approval_of(deal, d.clause, rung) == "pending":
-            pending.append(d)  # an approval recorded by hand, by a role not entitled to give it
-    if pending:
-        items = ", ".join(f"{d.clause} -> {d.position} (needs {d.approver})" for d in pending)
+    if agreement.pending:
+        items = ", ".join(f"{d.clause} -> {d.position} (needs {d.approver})" for d in agreement.pending)
         raise ContractkitError(
             f"cannot produce a final version: approval pending for {items}",
             hint="record the approval with 'contractkit swap ... --approved-by NAME --role ROLE'",
