@@ -8,6 +8,7 @@ properties, and a deterministic zip. Reading: a hardened reader for files we did
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -204,6 +205,7 @@ class Block:
     inserted: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     locked: bool = False
+    hidden: list[str] = field(default_factory=list)  # text formatted as hidden (w:vanish)
 
     @property
     def has_revisions(self) -> bool:
@@ -214,6 +216,7 @@ class Block:
 class DocxContent:
     blocks: list[Block]
     custom: dict[str, str]
+    notes: list[Block] = field(default_factory=list)  # headers, footers, footnotes and endnotes
 
 
 _PARSER = etree.XMLParser(
@@ -245,7 +248,9 @@ def open_zip(data: bytes, limits: Limits) -> dict[str, bytes]:
         raise CannotVerify(f"zip expands to {total} bytes (limit {limits.max_total_bytes})")
     parts = {}
     for info in infos:
-        if info.filename not in ("word/document.xml", "word/styles.xml", "docProps/custom.xml"):
+        if info.filename not in ("word/document.xml", "word/styles.xml", "docProps/custom.xml") and not (
+            _NOTE_PART.match(info.filename)
+        ):
             continue
         if info.compress_size and info.file_size / info.compress_size > limits.max_ratio:
             raise CannotVerify(
@@ -272,8 +277,22 @@ def read_docx(data: bytes, limits: Limits | None = None) -> DocxContent:
     body = root.find(w("body"))
     if body is None:
         raise CannotVerify("not a Word document (no body)")
-    blocks = [_block(p, names) for p in body.iter(w("p"))]
-    return DocxContent(blocks, _custom(parts.get("docProps/custom.xml")))
+    if next(body.iter(w("altChunk")), None) is not None:
+        raise CannotVerify("the document embeds content in another format (w:altChunk), which cannot be verified")
+    controls = _controls(body)
+    blocks = [_block(p, names, controls) for p in body.iter(w("p"))]
+    notes = [
+        _block(p, names, {})
+        for name in sorted(n for n in parts if _NOTE_PART.match(n))
+        for p in safe_xml(parts[name]).iter(w("p"))
+    ]
+    return DocxContent(blocks, _custom(parts.get("docProps/custom.xml")), notes)
+
+
+_REVISIONS = tuple(w(tag) for tag in ("ins", "del", "moveFrom", "moveTo"))
+_SPECIAL = (*_REVISIONS, *(w(tag) for tag in ("delText", "vanish", "tab", "br", "cr")))
+_STYLE, _VAL, _T = f"{w('pPr')}/{w('pStyle')}", w("val"), w("t")
+_NOTE_PART = re.compile(r"^word/(header\d*|footer\d*|footnotes|endnotes)\.xml$")
 
 
 def _style_names(data: bytes | None) -> dict[str, str]:
@@ -287,28 +306,46 @@ def _style_names(data: bytes | None) -> dict[str, str]:
     return names
 
 
-def _block(p: etree._Element, names: dict[str, str]) -> Block:
-    style = p.find(f"{w('pPr')}/{w('pStyle')}")
-    style_id = style.get(w("val"), "") if style is not None else ""
-    tag, locked = None, False
-    for sdt in p.iterancestors(w("sdt")):
+def _controls(body: etree._Element) -> dict[etree._Element, tuple[str, bool]]:
+    """Each paragraph inside a clause content control: its clause id and lock (the innermost wins)."""
+    found: dict[etree._Element, tuple[str, bool]] = {}
+    for sdt in body.iter(w("sdt")):
         tag_el = sdt.find(f"{w('sdtPr')}/{w('tag')}")
         value = tag_el.get(w("val"), "") if tag_el is not None else ""
         if value.startswith(CLAUSE_TAG):
-            tag = value[len(CLAUSE_TAG) :]
             lock = sdt.find(f"{w('sdtPr')}/{w('lock')}")
             locked = lock is not None and "Content" in (lock.get(w("val")) or "")
-            break
-    visible, inserted, deleted = [], [], []
+            for p in sdt.iter(w("p")):
+                found[p] = (value[len(CLAUSE_TAG) :], locked)
+    return found
+
+
+def _block(p: etree._Element, names: dict[str, str], controls: dict[etree._Element, tuple[str, bool]]) -> Block:
+    style = p.find(_STYLE)
+    style_id = style.get(_VAL, "") if style is not None else ""
+    tag, locked = controls.get(p, (None, False))
+    if next(p.iter(*_SPECIAL), None) is None:  # the common case: plain runs of text
+        return Block(names.get(style_id, style_id), "".join(t.text or "" for t in p.iter(_T)), tag, locked=locked)
+    visible, inserted, deleted, hidden = [], [], [], []
+    revised = next(p.iter(*_REVISIONS), None) is not None  # only then is each run's ancestry needed
+    vanish = next(p.iter(w("vanish")), None) is not None
     for node in p.iter(w("t"), w("delText"), w("tab"), w("br"), w("cr")):
-        if node.tag == w("delText"):
+        ancestors = {a.tag for a in node.iterancestors()} if revised else set()
+        if node.tag == w("delText") or w("moveFrom") in ancestors:
             deleted.append(node.text or "")
             continue
         text = node.text or "" if node.tag == w("t") else " "
         visible.append(text)
-        if any(a.tag == w("ins") for a in node.iterancestors()):
+        if ancestors & {w("ins"), w("moveTo")}:
             inserted.append(text)
-    return Block(names.get(style_id, style_id), "".join(visible), tag, inserted, deleted, locked)
+        run = node.getparent() if vanish else None
+        run_pr = run.find(w("rPr")) if run is not None else None
+        if run_pr is not None and run_pr.find(w("vanish")) is not None:
+            hidden.append(text)
+    mark = p.find(f"{w('pPr')}/{w('rPr')}")
+    if mark is not None and (mark.find(w("ins")) is not None or mark.find(w("del")) is not None):
+        (inserted if mark.find(w("ins")) is not None else deleted).append("\u00b6")
+    return Block(names.get(style_id, style_id), "".join(visible), tag, inserted, deleted, locked, hidden)
 
 
 def _custom(data: bytes | None) -> dict[str, str]:
@@ -325,3 +362,17 @@ def _custom(data: bytes | None) -> dict[str, str]:
         else:
             values[name] = text
     return values
+
+
+REVISION_TAGS = ("ins", "del", "moveFrom", "moveTo", "rPrChange", "pPrChange")
+
+
+def tracked_changes(data: bytes) -> int:
+    """How many unaccepted revisions our own rendered DOCX holds in its body, headers and footers."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = [
+            n
+            for n in archive.namelist()
+            if n == "word/document.xml" or (n.startswith(("word/header", "word/footer")) and n.endswith(".xml"))
+        ]
+        return sum(sum(1 for _ in safe_xml(archive.read(n)).iter(*(w(t) for t in REVISION_TAGS))) for n in names)

@@ -1,7 +1,56 @@
-"""Verifying received agreements."""
+"""Verifying received agreements: `contractkit verify`."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import click
 
-COMMANDS: list[click.Command] = []
+from ..clikit import EXIT_ERROR, FORMAT, emit_json, library
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--against",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Deal file: also check that every clause is exactly what the deal and its positions produce.",
+)
+@FORMAT
+@click.pass_context
+def verify(ctx: click.Context, files: tuple[Path, ...], against: Path | None, fmt: str) -> None:
+    """Verify received agreements (.docx or .pdf): locked clauses intact, no exclusivity, every deviation shown.
+
+    Exit status: 0 every document complies; 3 a document does not comply (each finding is
+    reported); 1 a document cannot be verified (unreadable, encrypted, not an agreement, or over
+    the safety limits). See docs/verify.md.
+    """
+    from ..errors import CannotVerify, NotCompliant
+    from ..verify import lines, verify_path
+
+    lib = library(ctx)
+    results: list[dict[str, Any]] = []
+    failed = noncompliant = 0
+    for path in files:
+        try:
+            report = verify_path(lib, path, against=against)
+        except CannotVerify as exc:
+            failed += 1
+            click.echo(exc.lines()[0], err=True)
+            results.append({"file": str(path), "compliant": None, "error": str(exc), "findings": [], "manifest": None})
+            continue
+        noncompliant += not report.compliant
+        results.append(report.as_dict())
+        if fmt == "text":
+            for line in lines(report):
+                click.echo(line)
+    if fmt == "json":
+        emit_json(results[0] if len(results) == 1 else results)
+    if failed:
+        ctx.exit(EXIT_ERROR)
+    if noncompliant:
+        raise NotCompliant(f"{noncompliant} of {len(files)} document(s) do not comply")
+
+
+COMMANDS: list[click.Command] = [verify]

@@ -1,0 +1,75 @@
+"""Benchmark `contractkit verify` on a 400-clause DOCX against opening the same file with python-docx.
+
+Both sides are whole processes (interpreter start-up, imports, reading), measured in the same run;
+the in-process times (no start-up) are printed too. Target: the whole verify process under 1 s.
+Usage: .venv/bin/python bench/verify.py [--quick]
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from common import CONTRACTKIT, ROOT, best_of, generated_library, run
+
+OPEN = "import sys, docx; docx.Document(sys.argv[1])"
+
+
+def verify_process(library: Path, docx: Path) -> None:
+    done = subprocess.run(
+        [CONTRACTKIT, "--library", str(library), "verify", str(docx)], check=False, capture_output=True
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"verify failed ({done.returncode}): {done.stdout.decode()[-500:]} {done.stderr.decode()}")
+
+
+def in_process(library: Path, docx: Path, runs: int) -> tuple[float, float, float]:
+    """Seconds to load the library, to verify (library loaded) and to open the file with python-docx."""
+    import docx as python_docx
+
+    from contractkit import api, verify
+
+    start = time.perf_counter()
+    lib = api.load_library(library)
+    load = time.perf_counter() - start
+    data = docx.read_bytes()
+    check = best_of(runs, lambda: verify.verify(lib, data))
+    report = verify.verify(lib, data)
+    assert report.compliant and report.locked, report.findings
+    return load, check, best_of(runs, lambda: python_docx.Document(str(docx)))
+
+
+def main() -> None:
+    runs = 3 if "--quick" in sys.argv else 7
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        library = generated_library(work / "lib400", 400)
+        docx = work / "big.docx"
+        run(
+            CONTRACTKIT,
+            "--library",
+            str(library),
+            "draft",
+            str(ROOT / "examples" / "northby-sepsis.yaml"),
+            "-o",
+            str(docx),
+        )
+        ours = best_of(runs, lambda: verify_process(library, docx))
+        bare = best_of(runs, lambda: run(sys.executable, "-c", OPEN, str(docx)))
+        load, check, opened = in_process(library, docx, runs)
+        size = docx.stat().st_size // 1024
+        print(f"400-clause DOCX ({size} kB), whole process, median of {runs}:")
+        print(f"  contractkit verify     {ours:6.3f}s   (target < 1 s)")
+        print(f"  python-docx open       {bare:6.3f}s")
+        print(f"  ratio                  {ours / bare:6.2f}x")
+        print("in process (no interpreter start-up):")
+        print(f"  load library           {load:6.3f}s")
+        print(f"  verify (loaded)        {check:6.3f}s")
+        print(f"  python-docx Document() {opened:6.3f}s   ratio {check / opened:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,438 @@
+"""Matching clause text for verification: expected wordings, the comparison, word diffs and the scan.
+
+A clause's source becomes a regular expression: literal words escaped, each {{ ... }} (or
+{% if %} block) a bounded wildcard, and in PDF text the printed numbering (4.1, (a)) skippable.
+With a deal the wording is exact. Both sides are normalised first, so whitespace, quote and dash
+styles never count as differences; one changed word does.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Literal
+
+from .assemble import Agreement
+from .docx_io import Block
+from .loading import Library
+from .model import Clause, ExclusivityPattern, Playbook
+from .text import TextError, normalise, split_lines
+
+Kind = Literal["missing", "altered", "tracked-changes", "hidden-text", "exclusivity", "added", "removed", "provenance"]
+Severity = Literal["error", "warning"]
+WILD = "\ue000"  # stands for a deal value in a clause's source text
+OPEN, ALT, CLOSE, LOOP = "\ue002", "\ue003", "\ue004", "\ue005"  # {% if %} / {% else %} / {% endif %} / {% for %}
+LABEL = r"(?:\d+\.|\d+(?:\.\d+)+|\([A-Za-z]{1,4}\))"  # numbering printed in PDF text: 4. 4.1 4.2.1 (a)
+_LABEL_TOKEN = re.compile(f"^{LABEL}$")
+# A deal value: bounded, within one paragraph ("\n" in DOCX text) and one sentence, so that a
+# wildcard cannot swallow a sentence or paragraph appended after it.
+FILL = r"((?:(?!\. [A-Z])[^\n]){0,300}?)"
+LOOP_FILL = r"([^\n]{0,5000}?)"  # a {% for %} loop (lists of parties, special conditions)
+_JINJA = re.compile(r"({{.*?}}|{%.*?%})", re.S)
+_MAX_CHANGES = 6  # changes shown per altered clause
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One reason the document does not comply (or, as a warning, deserves a look)."""
+
+    kind: Kind
+    clause: str | None
+    principle: str
+    detail: str
+    diff: str | None = None
+    severity: Severity = "error"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "clause": self.clause,
+            "principle": self.principle,
+            "detail": self.detail,
+            "diff": self.diff,
+            "severity": self.severity,
+        }
+
+
+@dataclass
+class Report:
+    """The result of verifying one document."""
+
+    file: str
+    format: str
+    findings: list[Finding]
+    manifest: dict[str, Any] | None
+    clauses: int = 0  # clauses found and checked
+    locked: int = 0  # locked clauses found intact
+
+    @property
+    def compliant(self) -> bool:
+        return not any(f.severity == "error" for f in self.findings)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "format": self.format,
+            "compliant": self.compliant,
+            "findings": [f.as_dict() for f in self.findings],
+            "manifest": self.manifest,
+            "clauses_checked": self.clauses,
+            "locked_intact": self.locked,
+        }
+
+
+@dataclass(frozen=True)
+class Expected:
+    """A clause the document should contain, with its acceptable wordings (paragraph lists)."""
+
+    id: str
+    title: str
+    locked: bool
+    principles: str
+    block: str  # "operative" or the schedule id
+    required: bool
+    variants: tuple[tuple[str, ...], ...]  # normalised paragraphs; WILD marks a deal value
+    exact: bool = False  # built from a deal: every clause must match word for word
+    sha256: str | None = None  # from the manifest or the assembled agreement
+
+    @property
+    def strict(self) -> bool:
+        """Whether a difference makes the document non-compliant (otherwise it is a warning)."""
+        return self.locked or self.exact
+
+    @property
+    def severity(self) -> Severity:
+        return "error" if self.strict else "warning"
+
+
+@dataclass
+class Segment:
+    """A clause as found in the document: heading, body text and (DOCX) its paragraphs."""
+
+    title: str
+    body: str
+    clause: str | None = None  # from the content-control tag, when Word kept it
+    blocks: list[Block] = field(default_factory=list)
+    pdf: bool = False
+    last_in_block: bool = True  # PDF: text after the clause may be template text (tables, titles)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    fills: tuple[str, ...] = ()
+    text: str = ""  # the clause's normalised text as found, for the manifest hash
+    diff: str = ""
+    changed: tuple[str, ...] = ()  # document text that differs, with context, for the scan
+    trailing: str = ""  # PDF: text after the clause's end, before the next heading
+
+
+# ----------------------------------------------------------------------------- what to expect
+
+
+def template_paragraphs(source: str) -> tuple[str, ...]:
+    """A clause's source as normalised paragraphs in which markers stand for what the deal decides.
+
+    {{ ... }} is a VALUE; {% if %} A {% else %} B {% endif %} is OPEN A ALT B CLOSE (with an empty
+    branch when there is no else); a {% for %} loop is a LOOP. Bold markup (**) is dropped.
+    """
+    out = []
+    for line in split_lines(source):
+        if "{" not in line.source:
+            out.append(normal(line.source.replace("**", "")))
+            continue
+        text = normal("".join(_markers(line.source)))
+        text = re.sub(f" ?([{OPEN}{ALT}{CLOSE}]) ?", r"\1", text)
+        out.append(re.sub(f"[{WILD}{LOOP}]*{LOOP}[{WILD}{LOOP}]*", LOOP, re.sub(f"{WILD}+", WILD, text)))
+    return tuple(p for p in out if p)
+
+
+def _markers(source: str) -> Iterator[str]:
+    stack: list[str] = []  # "if", "else" or "for" for each open block
+    for i, part in enumerate(_JINJA.split(source)):
+        quiet = "for" in stack
+        tag = re.match(r"{%-?\s*(\w+)", part) if i % 2 else None
+        keyword = tag.group(1) if tag else ""
+        if i % 2 == 0:
+            yield "" if quiet else part.replace("**", "")
+        elif keyword in ("if", "for"):
+            yield "" if quiet else (OPEN if keyword == "if" else LOOP)
+            stack.append(keyword)
+        elif keyword in ("elif", "else") and stack and stack[-1] in ("if", "else"):
+            yield "" if "for" in stack[:-1] else ALT
+            stack[-1] = "else" if keyword == "else" else "if"
+        elif keyword in ("endif", "endfor") and stack:
+            kind = stack.pop()
+            if "for" not in stack:
+                yield {"if": ALT + CLOSE, "else": CLOSE}.get(kind, "")
+        elif part.startswith("{{") and not quiet:
+            yield WILD
+
+
+def shown(paragraph: str) -> str:
+    """A template paragraph for people: whatever the deal decides is shown as '…'."""
+    while True:
+        text = re.sub(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}", " … ", paragraph)
+        if text == paragraph:
+            return normalise(re.sub(f"[{WILD}{LOOP}]", "…", text))
+        paragraph = text
+
+
+def from_agreement(agreement: Agreement) -> list[Expected]:
+    """Every clause of the agreement a deal produces, exactly."""
+    return [
+        Expected(
+            p.id,
+            p.clause.title,
+            p.locked,
+            ", ".join(p.clause.principles),
+            p.schedule or "operative",
+            True,
+            (tuple(t for t in (normalise(para.text) for para in p.paragraphs) if t),),
+            exact=True,
+            sha256=p.sha256(),
+        )
+        for p in agreement.all_clauses()
+    ]
+
+
+def from_library(library: Library, playbook: Playbook, manifest: dict[str, Any] | None) -> list[Expected]:
+    """The playbook's clauses; locked ones must be there, each clause's wording from its source."""
+    listed = {c["id"]: c for c in (manifest or {}).get("clauses", [])}
+    out = []
+    for block, entry in _entries(playbook):
+        clause = library.clauses.get(entry.clause)
+        if clause is None:
+            continue
+        record = listed.get(clause.id, {})
+        position = record.get("position")
+        names = [position] if position in clause.positions else list(clause.positions)
+        out.append(
+            Expected(
+                clause.id,
+                clause.title,
+                clause.status == "locked",
+                ", ".join(clause.principles),
+                block,
+                (clause.status == "locked" and entry.when is None) or bool(record),
+                tuple(_variant(clause, name) for name in names),
+                sha256=record.get("sha256") if isinstance(record.get("sha256"), str) else None,
+            )
+        )
+    return out
+
+
+def _entries(playbook: Playbook) -> Iterator[tuple[str, Any]]:
+    for section in playbook.sections:
+        for entry in section.clauses:
+            yield "operative", entry
+    for schedule in playbook.schedules:
+        for entry in schedule.clauses:
+            yield schedule.id, entry
+
+
+def _variant(clause: Clause, position: str) -> tuple[str, ...]:
+    try:
+        return template_paragraphs(clause.positions[position].text)
+    except TextError:  # lint reports it; the clause then matches nothing
+        return ("\ue001",)
+
+
+# ----------------------------------------------------------------------------- comparing one clause
+
+
+@lru_cache(maxsize=4096)
+def _pattern(paras: tuple[str, ...], pdf: bool, prefix: bool) -> tuple[re.Pattern[str], tuple[str, ...]]:
+    """A regex for a wording, and what each of its groups captures: a deal 'value' or a PDF 'label'.
+
+    `prefix`: the wording may be followed by other text (PDF, at the end of a block), else it must
+    run to the end of the clause, so that a value at the end is not cut short.
+    """
+    kinds: list[str] = []
+    label = f"({LABEL} )?"
+    out = ""
+    for n, para in enumerate(paras):
+        optional = para.startswith(OPEN) and para.endswith(CLOSE) and _closes_at_end(para)
+        joiner = "" if n == 0 else (" " + label if pdf else "\n")
+        if pdf and joiner:
+            kinds.append("label")
+        inner = _paragraph(para, kinds)
+        out += f"(?:{joiner}{inner})?" if optional else joiner + inner
+    end = "(?= |$)" if prefix else r"\Z"
+    if pdf:
+        return re.compile(label + out + end), ("label", *kinds)
+    return re.compile(out + end), tuple(kinds)
+
+
+def _closes_at_end(para: str) -> bool:
+    depth = 0
+    for i, char in enumerate(para):
+        depth += (char == OPEN) - (char == CLOSE)
+        if depth == 0 and i < len(para) - 1:
+            return False
+    return True
+
+
+def _paragraph(para: str, kinds: list[str]) -> str:
+    out = []
+    for piece in re.split(f"([{WILD}{OPEN}{ALT}{CLOSE}{LOOP}])", para):
+        if piece in (WILD, LOOP):
+            kinds.append("value")
+            out.append(FILL if piece == WILD else LOOP_FILL)
+        else:
+            out.append({OPEN: " ?(?:", ALT: "|", CLOSE: ") ?"}.get(piece) or re.escape(piece))
+    return "".join(out)
+
+
+@lru_cache(maxsize=16384)
+def fold(text: str) -> str:
+    return normal(text).casefold()
+
+
+_NOT_PLAIN = re.compile(r"[^\x20-\x7e\t\n\r]")
+_SPACE_PUNCT = re.compile(r" ([,.;:)])")
+
+
+def normal(text: str) -> str:
+    """text.normalise(), faster for printable ASCII, where NFC and the quote/dash table change nothing."""
+    if _NOT_PLAIN.search(text):
+        return normalise(text)
+    return _SPACE_PUNCT.sub(r"\1", " ".join(text.split()))
+
+
+def compare(expected: Expected, segment: Segment) -> Outcome:
+    """Does the clause in the document match one of its wordings? If not, a word-level diff."""
+    if fold(segment.title) == fold(expected.title):
+        for paras in expected.variants:
+            regex, kinds = _pattern(paras, segment.pdf, segment.pdf and segment.last_in_block)
+            found = regex.match(segment.body)
+            if found:
+                return _matched(expected, found, kinds, segment.body[found.end() :].strip())
+    return _difference(expected, segment)
+
+
+def _matched(expected: Expected, found: re.Match[str], kinds: tuple[str, ...], trailing: str) -> Outcome:
+    """The clause's text as found, without printed numbering, for the manifest hash; and its values."""
+    cuts = sorted(found.span(n) for n, kind in enumerate(kinds, 1) if kind == "label" and found.group(n))
+    text, pos = [], found.start()
+    for start, end in cuts:
+        text.append(found.string[pos:start])
+        pos = end
+    text.append(found.string[pos : found.end()])
+    values = tuple(v for n, kind in enumerate(kinds, 1) if kind == "value" and (v := found.group(n)))
+    return Outcome(True, values, joined([expected.title, "".join(text)]), trailing=trailing)
+
+
+def joined(texts: list[str]) -> str:
+    """normalise(" ".join(texts)) for texts that are already normalised (normalise() is slow on long text)."""
+    return re.sub(r"\s+([,.;:)])", r"\1", re.sub(r"\s+", " ", " ".join(texts))).strip()
+
+
+def _difference(expected: Expected, segment: Segment) -> Outcome:
+    mine = _tokens(segment.title, segment.body)
+    best = max(
+        (_tokens(expected.title, " ".join(shown(x) for x in p)) for p in expected.variants),
+        key=lambda theirs: difflib.SequenceMatcher(None, theirs, mine, autojunk=False).ratio(),
+    )
+    trailing: list[str] = []
+    if segment.pdf and segment.last_in_block:
+        mine, trailing = _trim(best, mine)
+    if fold(segment.title) == fold(expected.title):  # headings are often printed in capitals
+        mine[: len(_tokens(segment.title, ""))] = best[: len(_tokens(expected.title, ""))]
+    ops = _opcodes(best, mine, segment.pdf)
+    return Outcome(False, diff=_show(best, mine, ops), changed=tuple(_changed(mine, ops)), trailing=" ".join(trailing))
+
+
+def _tokens(title: str, body: str) -> list[str]:
+    return normalise(f"{title} {body}").split()
+
+
+def _trim(theirs: list[str], mine: list[str]) -> tuple[list[str], list[str]]:
+    """PDF: split off what follows the clause's last word at the end of a block (tables, titles)."""
+    blocks = difflib.SequenceMatcher(None, theirs, mine, autojunk=False).get_matching_blocks()[:-1]
+    if not blocks:
+        return mine, []
+    last = blocks[-1]
+    end = last.b + last.size + (len(theirs) - last.a - last.size)
+    return mine[:end], mine[end:]
+
+
+Op = tuple[str, int, int, int, int]
+
+
+def _opcodes(theirs: list[str], mine: list[str], pdf: bool) -> list[Op]:
+    """Differences, leaving out deal values filling a wildcard and (PDF) printed numbering."""
+    ops = difflib.SequenceMatcher(None, theirs, mine, autojunk=False).get_opcodes()
+    return [op for op in ops if op[0] != "equal" and not _value(op, theirs, mine) and not _label(op, mine, pdf)]
+
+
+def _value(op: Op, theirs: list[str], mine: list[str]) -> bool:
+    values = mine[op[3] : op[4]]
+    sentence = any(a.endswith(".") and b[:1].isupper() for a, b in itertools.pairwise(values))
+    return op[2] > op[1] and all("…" in t for t in theirs[op[1] : op[2]]) and len(values) <= 20 and not sentence
+
+
+def _label(op: Op, mine: list[str], pdf: bool) -> bool:
+    return pdf and op[0] == "insert" and all(_LABEL_TOKEN.match(t) for t in mine[op[3] : op[4]])
+
+
+def _show(theirs: list[str], mine: list[str], ops: list[Op]) -> str:
+    """A compact word diff: [-removed-] {+added+} with a few words of context, '…' is a deal value."""
+    parts = []
+    for _tag, i1, i2, j1, j2 in ops[:_MAX_CHANGES]:
+        before = " ".join(mine[max(0, j1 - 5) : j1])
+        after = " ".join(mine[j2 : j2 + 5])
+        removed = f"[-{' '.join(theirs[i1:i2])}-]" if i2 > i1 else ""
+        added = f"{{+{' '.join(mine[j1:j2])}+}}" if j2 > j1 else ""
+        parts.append(" ".join(x for x in (before, removed, added, after) if x))
+    more = len(ops) - _MAX_CHANGES
+    return " | ".join(parts) + (f" | (and {more} more change(s))" if more > 0 else "")
+
+
+def _changed(mine: list[str], ops: list[Op]) -> Iterator[str]:
+    for _tag, _i1, _i2, j1, j2 in ops:
+        if j2 > j1:
+            yield " ".join(mine[max(0, j1 - 8) : j2 + 8])
+
+
+# ----------------------------------------------------------------------------- the exclusivity scan
+
+
+@lru_cache(maxsize=256)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+def exclusivity(
+    text: str, patterns: list[ExclusivityPattern], where: str | None, *, normalised: bool = False
+) -> list[Finding]:
+    """Exclusivity language in `text` (normalised first unless it is), one finding per pattern and wording."""
+    plain = text if normalised else normal(text)
+    out = []
+    for pattern in patterns:
+        for hit in _compiled(pattern.pattern).finditer(plain):
+            excerpt = plain[max(0, hit.start() - 60) : hit.end() + 60]
+            out.append(
+                Finding(
+                    "exclusivity",
+                    where,
+                    "P3",
+                    f"{pattern.description} ({pattern.id}): {hit.group(0)!r} in \u201c…{excerpt}…\u201d",
+                )
+            )
+    return out
+
+
+def unique(findings: list[Finding]) -> list[Finding]:
+    seen: set[tuple[str, str | None, str]] = set()
+    out = []
+    for finding in findings:
+        key = (finding.kind, finding.clause, finding.detail.split(" in \u201c")[0])
+        if key not in seen:
+            seen.add(key)
+            out.append(finding)
+    return out
