@@ -7,12 +7,12 @@ properties, and a deterministic zip. Reading: a hardened reader for files we did
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape
 
 from lxml import etree
 
@@ -157,8 +157,8 @@ def custom_properties_xml(properties: dict[str, str]) -> bytes:
         names = [name] if len(chunks) == 1 else [f"{name}.{n:03d}" for n in range(len(chunks))]
         items += list(zip(names, chunks, strict=True))
     props = "".join(
-        f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{pid}" name="{escape(name)}">'
-        f"<vt:lpwstr>{escape(value)}</vt:lpwstr></property>"
+        f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{pid}" name="{html.escape(name)}">'
+        f"<vt:lpwstr>{html.escape(value, quote=False)}</vt:lpwstr></property>"
         for pid, (name, value) in enumerate(items, start=2)
     )
     return (

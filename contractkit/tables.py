@@ -50,6 +50,12 @@ def fees(a: Agreement) -> Table:
     c = a.deal.commercial
     rows = [["Item", "Amount (GBP, excluding VAT)"]]
     rows += [[f.description, money(f.amount)] for f in c.fees]
+    if c.value_share.upfront_amount is not None:
+        rows.append(["Upfront payment", money(c.value_share.upfront_amount)])
+    if c.value_share.subscription_amount is not None:
+        rows.append(
+            [f"Subscription, per {c.value_share.subscription_period}", money(c.value_share.subscription_amount)]
+        )
     rows += [[f"Milestone: {m.event}", money(m.amount)] for m in c.value_share.milestones]
     if c.value_share.royalty_percent is not None:
         rows.append(["Royalty on Net Revenue", formatting.percent(c.value_share.royalty_percent, _locale(a))])
