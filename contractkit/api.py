@@ -46,10 +46,27 @@ def load_deal(path: Path | str, library: Library) -> Deal:
 
 
 def render_docx(library: Library, agreement: Agreement) -> bytes:
-    """The agreement as DOCX bytes, self-checked for its locked clauses."""
+    """The agreement as DOCX bytes, self-checked for its locked clauses; a final one has no revisions."""
     from .render_docx import render
 
-    return render(agreement, library.template_path(agreement.playbook))
+    template = library.template_path(agreement.playbook)
+    data = render(agreement, template)
+    if agreement.final:
+        _refuse_tracked_changes(data, template)
+    return data
+
+
+def _refuse_tracked_changes(data: bytes, template: Path) -> None:
+    """A final version must not carry unaccepted tracked changes: LibreOffice would print them."""
+    from .docx_io import tracked_changes
+    from .errors import ContractkitError
+
+    count = tracked_changes(data)
+    if count:
+        raise ContractkitError(
+            f"cannot produce a final version: the document has {count} unaccepted tracked change(s)",
+            hint=f"accept or reject the tracked changes in {template}, then draft again",
+        )
 
 
 def write(library: Library, agreement: Agreement, out: Path, *, force: bool = False) -> None:

@@ -1,0 +1,224 @@
+"""Draft many deals at once: render each DOCX, then convert them all with one soffice per job.
+
+One bad deal is recorded with its reason and does not stop the others. Each output is named after
+its deal file (`x.yaml` gives `OUTDIR/x.pdf`) and written atomically; an existing file is kept
+unless `force` is given. The time spent rendering, converting and finishing is recorded.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .assemble import Agreement
+from .errors import ContractkitError, OutputExists
+from .files import write_atomic
+from .loading import Library
+
+FORMATS = ("docx", "pdf")
+MAX_AUTO_JOBS = 4  # each soffice takes a few hundred MB; more jobs than this rarely pays
+JOB_TIMEOUT_PER_FILE = 60.0  # seconds allowed per document in a soffice job, plus a minute to start
+
+
+@dataclass(eq=False)
+class Outcome:
+    """What happened to one deal file."""
+
+    deal: Path
+    output: Path
+    error: str | None = None
+    clauses: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass
+class Report:
+    """Every deal's outcome and where the time went (seconds)."""
+
+    outcomes: list[Outcome]
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.ok]
+
+
+def steps(to: str) -> int:
+    """Progress steps per deal: render, then (for PDF) convert and finish."""
+    return 3 if to == "pdf" else 1
+
+
+def default_jobs(count: int) -> int:
+    return max(1, min(os.cpu_count() or 1, MAX_AUTO_JOBS, count))
+
+
+def check_outdir(outdir: Path) -> None:
+    """Fail before any work if the output directory is missing or cannot be written (even as root)."""
+    if not outdir.is_dir():
+        raise ContractkitError(f"{outdir}: output directory does not exist", hint="create it first")
+    if not os.access(outdir, os.W_OK | os.X_OK):
+        raise ContractkitError(f"{outdir}: output directory is not writable")
+    try:
+        with tempfile.TemporaryFile(dir=outdir):
+            pass
+    except OSError as exc:
+        raise ContractkitError(f"{outdir}: output directory is not writable ({exc.strerror})") from None
+
+
+def run(
+    library: Library,
+    deals: Sequence[Path],
+    outdir: Path,
+    *,
+    to: str = "pdf",
+    jobs: int | None = None,
+    force: bool = False,
+    final: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> Report:
+    """Draft every deal into `outdir` as .docx or .pdf. Raises only for problems that stop the batch."""
+    tick = progress or (lambda n: None)
+    check_outdir(outdir)
+    if to == "pdf":
+        from .soffice import soffice
+
+        soffice()  # a missing LibreOffice fails the batch at once, with the install command
+    report = Report([Outcome(d, outdir / f"{d.stem}.{to}") for d in deals])
+    _claim_names(report.outcomes, force)
+    started = time.perf_counter()
+    if to == "docx":
+        rendered = _render_all(library, report.outcomes, final, tick, report.timings)
+        for outcome, (_, data) in rendered.items():
+            _write(outcome, data, force)
+    else:
+        pending = [o for o in report.outcomes if o.ok]
+        _to_pdf(
+            library,
+            pending,
+            report.timings,
+            final=final,
+            jobs=jobs or default_jobs(len(pending)),
+            force=force,
+            tick=tick,
+        )
+    report.timings["total"] = time.perf_counter() - started
+    return report
+
+
+def _claim_names(outcomes: list[Outcome], force: bool) -> None:
+    """Fail deals whose output name clashes with another deal's, or exists without --force."""
+    seen: dict[Path, Path] = {}
+    for outcome in outcomes:
+        if outcome.output in seen:
+            outcome.error = f"its output {outcome.output.name} clashes with {seen[outcome.output]}"
+        elif outcome.output.exists() and not force:
+            outcome.error = str(OutputExists(outcome.output)) + " (use --force to overwrite it)"
+        seen.setdefault(outcome.output, outcome.deal)
+
+
+def _render_all(
+    library: Library,
+    outcomes: list[Outcome],
+    final: bool,
+    tick: Callable[[int], None],
+    timings: dict[str, float],
+) -> dict[Outcome, tuple[Agreement, bytes]]:
+    """Load, assemble and render each deal; a failure is recorded on its outcome."""
+    from . import api
+
+    started = time.perf_counter()
+    rendered: dict[Outcome, tuple[Agreement, bytes]] = {}
+    for outcome in outcomes:
+        if not outcome.ok:
+            continue
+        try:
+            if not outcome.deal.is_file():
+                raise ContractkitError(f"{outcome.deal}: no such deal file")
+            agreement = api.assemble(library, api.load_deal(outcome.deal, library), final=final)
+            if final:
+                from .negotiate import final_blockers
+
+                final_blockers(agreement)
+            rendered[outcome] = (agreement, api.render_docx(library, agreement))
+            outcome.clauses = len(agreement.all_clauses())
+        except ContractkitError as exc:
+            outcome.error = "; ".join(exc.lines())
+            continue
+        tick(1)
+    timings["render"] = timings.get("render", 0.0) + time.perf_counter() - started
+    return rendered
+
+
+def _write(outcome: Outcome, data: bytes, force: bool) -> None:
+    try:
+        write_atomic(outcome.output, data, force=force)
+    except ContractkitError as exc:
+        outcome.error = "; ".join(exc.lines())
+
+
+def _to_pdf(
+    library: Library,
+    outcomes: list[Outcome],
+    timings: dict[str, float],
+    *,
+    final: bool,
+    jobs: int,
+    force: bool,
+    tick: Callable[[int], None],
+) -> None:
+    """Render each job's share of the deals and start its soffice at once, so rendering the next
+    share overlaps converting this one; then finish and write every PDF."""
+    from .soffice import PDFA3, Converter
+
+    with tempfile.TemporaryDirectory(prefix="contractkit-batch-") as tmp:
+        timeout = 60.0 + JOB_TIMEOUT_PER_FILE * -(-len(outcomes) // max(jobs, 1))
+        sources: dict[Path, tuple[Outcome, Agreement]] = {}
+        with Converter(Path(tmp) / "pdf", pdfa=PDFA3, timeout=timeout, progress=tick) as converter:
+            for share in front_loaded(outcomes, jobs):
+                files = []
+                for outcome, (agreement, data) in _render_all(library, share, final, tick, timings).items():
+                    source = Path(tmp) / f"{len(sources):05d}.docx"
+                    source.write_bytes(data)
+                    sources[source] = (outcome, agreement)
+                    files.append(source)
+                converter.start(files)
+            started = time.perf_counter()
+            results = converter.wait()
+            timings["convert (waiting)"] = time.perf_counter() - started
+        started = time.perf_counter()
+        for result in results:
+            outcome, agreement = sources[result.source]
+            if result.pdf is None:
+                outcome.error = result.error
+            else:
+                _finish(outcome, agreement, result.pdf, force)
+                tick(1)
+        timings["finish"] = time.perf_counter() - started
+
+
+def front_loaded(items: Sequence[Outcome], parts: int) -> list[list[Outcome]]:
+    """`parts` contiguous, non-empty shares, larger first (weights 2n, 2n-1, ...): a share rendered
+    earlier starts converting earlier, so giving it more documents makes the soffice jobs end together."""
+    parts = max(1, min(parts, len(items)))
+    weights = [2 * parts - k for k in range(parts)]
+    rest = len(items) - parts  # every share gets one item, the rest go by weight
+    bounds = [0] + [k + 1 - (-rest * sum(weights[: k + 1]) // sum(weights)) for k in range(parts)]  # ceil
+    return [list(items[bounds[k] : bounds[k + 1]]) for k in range(parts) if bounds[k + 1] > bounds[k]]
+
+
+def _finish(outcome: Outcome, agreement: Agreement, pdf: Path, force: bool) -> None:
+    from .render_pdf import finish
+
+    try:
+        data = finish(agreement, pdf.read_bytes())
+    except ContractkitError as exc:
+        outcome.error = "; ".join(exc.lines())
+        return
+    _write(outcome, data, force)
