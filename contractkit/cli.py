@@ -233,7 +233,7 @@ def new(ctx: click.Context, playbook_id: str, out: Path, force: bool) -> None:
     help="Agreement to write: .docx or .pdf.",
 )
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
-@click.option("--final", is_flag=True, help="Final version: no DRAFT marking; refused while approvals are pending.")
+@click.option("--final", is_flag=True, help="Final version: no DRAFT marking; refused while approvals are pending or tracked changes remain.")
 @click.pass_context
 def draft(ctx: click.Context, deal: Path, out: Path, force: bool, final: bool) -> None:
     """Draft the agreement for DEAL as Word (.docx) or PDF (.pdf)."""

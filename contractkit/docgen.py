@@ -87,28 +87,28 @@ def cli_markdown(group: click.Group) -> str:
         "",
         "Generated from the commands themselves by `python -m contractkit.docgen cli`.",
         "",
-        "Exit codes: 0 success; 1 error (one located line per "
-        "problem on stderr); 2 usage; 3 the document does not comply (`verify`).",
+        "Exit codes: 0 success; 1 error (one located line per problem on stderr); 2 usage;",
+        "3 the document does not comply (`verify`). See [errors.md](errors.md).",
         "",
     ]
-    ctx = click.Context(group, info_name="contractkit")
-    out += ["## contractkit", "", "```text", group.get_help(ctx), "```", ""]
-    for name, command in _commands(group, ctx, "contractkit"):
-        sub = click.Context(command, info_name=name, parent=ctx)
-        out += [f"## {name}", "", "```text", command.get_help(sub), "```", ""]
+    root = click.Context(group, info_name="contractkit", terminal_width=100, max_content_width=100)
+    for name, ctx in [("contractkit", root), *_commands(root)]:
+        out += [f"## {name}", "", "```text", ctx.command.get_help(ctx), "```", ""]
     return "\n".join(out).rstrip() + "\n"
 
 
-def _commands(group: click.Group, ctx: click.Context, prefix: str) -> list[tuple[str, click.Command]]:
-    found: list[tuple[str, click.Command]] = []
-    for name in sorted(group.list_commands(ctx)):
-        command = group.get_command(ctx, name)
+def _commands(parent: click.Context) -> list[tuple[str, click.Context]]:
+    """Every command under `parent`, depth first, each with its own context (for its usage line)."""
+    group = parent.command
+    if not isinstance(group, click.Group):
+        return []
+    found: list[tuple[str, click.Context]] = []
+    for name in sorted(group.list_commands(parent)):
+        command = group.get_command(parent, name)
         if command is None:
             continue
-        full = f"{prefix} {name}"
-        found.append((full, command))
-        if isinstance(command, click.Group):
-            found += _commands(command, click.Context(command, info_name=name, parent=ctx), full)
+        ctx = click.Context(command, info_name=name, parent=parent)
+        found += [(ctx.command_path, ctx), *_commands(ctx)]
     return found
 
 

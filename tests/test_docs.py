@@ -22,9 +22,8 @@ def test_cli_doc_is_current() -> None:
 def test_every_command_has_help() -> None:
     import click
 
-    ctx = click.Context(main, info_name="contractkit")
-    for name, command in _commands(main, ctx, "contractkit"):
-        assert command.help or command.short_help, f"{name} has no help text"
+    for name, ctx in _commands(click.Context(main, info_name="contractkit")):
+        assert ctx.command.help or ctx.command.short_help, f"{name} has no help text"
         result = CliRunner().invoke(main, [*name.split()[1:], "--help"])
         assert result.exit_code == 0, name
 
