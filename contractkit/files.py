@@ -22,12 +22,15 @@ def check_target(path: Path, *, force: bool) -> None:
 def write_atomic(path: Path, data: bytes, *, force: bool) -> None:
     """Write via a temporary file in the same directory, then rename: no partial files, ever."""
     check_target(path, force=force)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp: Path | None = None
     try:
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        tmp = Path(name)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        Path(tmp).chmod(0o644)
-        Path(tmp).replace(path)
+        tmp.chmod(0o644)
+        tmp.replace(path)
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
         raise ContractkitError(f"{path}: cannot write ({exc.strerror})") from None

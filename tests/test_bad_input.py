@@ -137,3 +137,19 @@ def test_usage_error_exits_2(cli: Callable[..., Result]) -> None:
     result = cli("draft")
     assert result.exit_code == 2
     assert "Missing argument" in result.stderr
+
+
+def test_write_failure_is_one_line_and_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Even when the temporary file cannot be created, the error is a ContractkitError."""
+    import tempfile
+
+    from contractkit.errors import ContractkitError
+    from contractkit.files import write_atomic
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    with pytest.raises(ContractkitError, match="cannot write"):
+        write_atomic(tmp_path / "out.docx", b"data", force=False)
+    assert list(tmp_path.iterdir()) == []
