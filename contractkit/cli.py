@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from .clikit import EXIT_ERROR, FORMAT, emit_json, library, table
+from .clikit import EXIT_ERROR, FORCE, FORMAT, emit_json, library, output, table
 from .errors import ContractkitError
 
 
@@ -204,10 +204,8 @@ def playbooks_show(ctx: click.Context, playbook_id: str, fmt: str) -> None:
 
 @main.command()
 @click.option("--playbook", "playbook_id", required=True, help="Playbook id (see 'contractkit playbooks list').")
-@click.option(
-    "-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Deal file to create."
-)
-@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@output("Deal file to create.")
+@FORCE
 @click.pass_context
 def new(ctx: click.Context, playbook_id: str, out: Path, force: bool) -> None:
     """Scaffold a deal file with every field, commented."""
@@ -224,16 +222,13 @@ def new(ctx: click.Context, playbook_id: str, out: Path, force: bool) -> None:
 
 @main.command()
 @click.argument("deal", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@output("Agreement to write: .docx or .pdf.")
+@FORCE
 @click.option(
-    "-o",
-    "--output",
-    "out",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Agreement to write: .docx or .pdf.",
+    "--final",
+    is_flag=True,
+    help="Final version: no DRAFT marking; refused while approvals are pending or tracked changes remain.",
 )
-@click.option("--force", is_flag=True, help="Overwrite an existing file.")
-@click.option("--final", is_flag=True, help="Final version: no DRAFT marking; refused while approvals are pending or tracked changes remain.")
 @click.pass_context
 def draft(ctx: click.Context, deal: Path, out: Path, force: bool, final: bool) -> None:
     """Draft the agreement for DEAL as Word (.docx) or PDF (.pdf)."""

@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
+from click.decorators import FC
 
 EXIT_ERROR, EXIT_NONCOMPLIANT = 1, 3
 FORMAT = click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format."
 )
+FORCE = click.option("--force", is_flag=True, help="Overwrite an existing file.")
+
+
+def output(help: str, *, required: bool = True) -> Callable[[FC], FC]:
+    """The -o/--output option every writing command takes."""
+    return click.option(
+        "-o", "--output", "out", required=required, type=click.Path(dir_okay=False, path_type=Path), help=help
+    )
 
 
 def library(ctx: click.Context) -> Any:

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from contractkit.clikit import FORMAT, emit_json, library, table
+from contractkit.clikit import FORCE, FORMAT, emit_json, library, output, table
 
 DEAL = click.argument("deal", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 
@@ -107,12 +107,10 @@ def _when(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt
 @click.command()
 @click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Redline to write."
-)
+@output("Redline to write.")
 @click.option("--author", default="contractkit", show_default=True, help="Author of the tracked changes.")
 @click.option("--date", "when", callback=_when, help="Date of the changes, ISO 8601 (default: now, UTC).")
-@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@FORCE
 def redline(*, old: Path, new: Path, out: Path, author: str, when: dt.datetime | None, force: bool) -> None:
     """Compare two agreements: write NEW with Word tracked changes from OLD."""
     from contractkit.files import check_target, write_atomic

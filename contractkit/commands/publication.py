@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from contractkit.clikit import library
+from contractkit.clikit import FORCE, library, output
 
 COMMANDS: list[click.Command] = []
 LOCALE = click.option(
@@ -14,14 +14,7 @@ LOCALE = click.option(
     type=click.Choice(["en_GB", "cy_GB"]),
     help="Language of labels, dates and money (default: the deal's own locale).",
 )
-OUTPUT = click.option(
-    "-o",
-    "--output",
-    "out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="File to write; its suffix picks the format.",
-)
-FORCE = click.option("--force", is_flag=True, help="Overwrite an existing file.")
+OUTPUT = output("File to write; its suffix picks the format.", required=False)
 
 
 def _suffix(out: Path, formats: tuple[str, ...]) -> None:
@@ -58,14 +51,7 @@ def register(
 
 @click.command()
 @click.argument("deal", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Summary to write: .md, .docx or .pdf.",
-)
+@output("Summary to write: .md, .docx or .pdf.")
 @LOCALE
 @FORCE
 @click.pass_context
