@@ -170,8 +170,12 @@ _QUOTES = str.maketrans(
 )
 
 
+_NOT_PLAIN = re.compile(r"[^\x20-\x7e\t\n\r]")
+_SPACE_PUNCT = re.compile(r" ([,.;:)])")
+
+
 def normalise(text: str) -> str:
     """Canonical form for comparing legal text: NFC, plain quotes and dashes, single spaces."""
-    text = unicodedata.normalize("NFC", text).translate(_QUOTES)
-    text = re.sub(r"\s+", " ", text).strip()
-    return re.sub(r"\s+([,.;:)])", r"\1", text)
+    if _NOT_PLAIN.search(text):  # printable ASCII, the usual case, needs neither NFC nor the table
+        text = unicodedata.normalize("NFC", text).translate(_QUOTES)
+    return _SPACE_PUNCT.sub(r"\1", " ".join(text.split()))

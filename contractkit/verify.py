@@ -30,7 +30,6 @@ from .verify_text import (
     compare,
     exclusivity,
     fold,
-    normal,
     unique,
 )
 
@@ -236,7 +235,7 @@ def docx_segments(blocks: list[Block]) -> tuple[list[Segment], list[Block]]:
 
 def normalise_lines(texts: list[str]) -> str:
     """Each text in normalised form, one per line."""
-    return "\n".join(normal(t) for t in texts)
+    return "\n".join(normalise(t) for t in texts)
 
 
 def assign(

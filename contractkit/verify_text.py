@@ -143,9 +143,9 @@ def template_paragraphs(source: str) -> tuple[str, ...]:
     out = []
     for line in split_lines(source):
         if "{" not in line.source:
-            out.append(normal(line.source.replace("**", "")))
+            out.append(normalise(line.source.replace("**", "")))
             continue
-        text = normal("".join(_markers(line.source)))
+        text = normalise("".join(_markers(line.source)))
         text = re.sub(f" ?([{OPEN}{ALT}{CLOSE}]) ?", r"\1", text)
         out.append(re.sub(f"[{WILD}{LOOP}]*{LOOP}[{WILD}{LOOP}]*", LOOP, re.sub(f"{WILD}+", WILD, text)))
     return tuple(p for p in out if p)
@@ -290,18 +290,7 @@ def _paragraph(para: str, kinds: list[str]) -> str:
 
 @lru_cache(maxsize=16384)
 def fold(text: str) -> str:
-    return normal(text).casefold()
-
-
-_NOT_PLAIN = re.compile(r"[^\x20-\x7e\t\n\r]")
-_SPACE_PUNCT = re.compile(r" ([,.;:)])")
-
-
-def normal(text: str) -> str:
-    """text.normalise(), faster for printable ASCII, where NFC and the quote/dash table change nothing."""
-    if _NOT_PLAIN.search(text):
-        return normalise(text)
-    return _SPACE_PUNCT.sub(r"\1", " ".join(text.split()))
+    return normalise(text).casefold()
 
 
 def compare(expected: Expected, segment: Segment) -> Outcome:
@@ -411,7 +400,7 @@ def exclusivity(
     text: str, patterns: list[ExclusivityPattern], where: str | None, *, normalised: bool = False
 ) -> list[Finding]:
     """Exclusivity language in `text` (normalised first unless it is), one finding per pattern and wording."""
-    plain = text if normalised else normal(text)
+    plain = text if normalised else normalise(text)
     out = []
     for pattern in patterns:
         for hit in _compiled(pattern.pattern).finditer(plain):

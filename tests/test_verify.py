@@ -26,7 +26,7 @@ from contractkit.docx_io import W, w
 from contractkit.loading import Library
 from contractkit.model import Deal
 from contractkit.text import normalise
-from contractkit.verify_text import Report, normal, shown, template_paragraphs
+from contractkit.verify_text import Report, shown, template_paragraphs
 
 EXCLUSIVE = "The Partner shall have an exclusive licence to use the NHS Data for five years."
 DEAL = "northby-sepsis"
@@ -411,7 +411,14 @@ def test_property_any_word_change_in_a_locked_clause_fails(
 @settings(max_examples=300)
 @given(text=st.text(alphabet=st.characters(max_codepoint=0x7F)) | st.text())
 def test_property_fast_normal_form_is_normalise(text: str) -> None:
-    assert normal(text) == normalise(text)
+    """normalise() skips NFC and the quote table for plain ASCII; the result must not change."""
+    import re
+    import unicodedata
+
+    from contractkit.text import _QUOTES
+
+    full = re.sub(r"\s+", " ", unicodedata.normalize("NFC", text).translate(_QUOTES)).strip()
+    assert normalise(text) == re.sub(r"\s+([,.;:)])", r"\1", full)
 
 
 def _variant(deal: Deal, nhs: str, partner: str, day: int, commercial: bool) -> Deal:
