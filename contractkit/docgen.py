@@ -91,7 +91,8 @@ def cli_markdown(group: click.Group) -> str:
         "3 the document does not comply (`verify`). See [errors.md](errors.md).",
         "",
     ]
-    root = click.Context(group, info_name="contractkit", terminal_width=100, max_content_width=100)
+    settings = {**group.context_settings, "terminal_width": 100, "max_content_width": 100}
+    root = click.Context(group, info_name="contractkit", **settings)
     for name, ctx in [("contractkit", root), *_commands(root)]:
         out += [f"## {name}", "", "```text", ctx.command.get_help(ctx), "```", ""]
     return "\n".join(out).rstrip() + "\n"
