@@ -6,7 +6,9 @@ Exit codes: 0 ok, 1 error, 2 usage, 3 the document does not comply.
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +53,13 @@ class Boundary(click.Group):
 def main(ctx: click.Context, root: Path | None) -> None:
     """Assemble NHS data partnership agreements from a locked clause library."""
     ctx.obj = {"root": root, "library": None}
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
+
+
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM takes the Ctrl-C path, so LibreOffice process groups and temporary files are cleaned up."""
+    raise KeyboardInterrupt
 
 
 @main.command()

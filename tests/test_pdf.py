@@ -430,3 +430,30 @@ def test_batch_shares_keep_order_and_front_load(items: list[Any], parts: int) ->
     assert [x for s in shares for x in s] == items
     assert len(shares) <= parts and all(shares)
     assert len(shares) == min(parts, len(items))
+
+
+def test_sigterm_cleans_up_like_ctrl_c(fake: Callable[[str], Path], tmp_path: Path) -> None:
+    """A terminated `contractkit draft` kills LibreOffice's process group and writes nothing."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    pidfile = fake("sleep 60 &\necho $! > PIDFILE\nwait")
+    out = tmp_path / "x.pdf"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "contractkit", "draft", str(DEAL), "-o", str(out)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    for _ in range(200):
+        if pidfile.exists() and pidfile.read_text().strip():
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    assert gone(int(pidfile.read_text()))
+    assert not out.exists()
+    assert not list(tmp_path.glob(".x.pdf*"))
