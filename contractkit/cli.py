@@ -28,6 +28,9 @@ class Boundary(click.Group):
             for line in exc.lines():
                 click.echo(line, err=True)
             ctx.exit(exc.exit_code)
+        except BrokenPipeError:  # `contractkit ... | head`: the reader has gone, which is not an error
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115, PTH123 (stops the flush at exit failing again)
+            ctx.exit(0)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)

@@ -124,3 +124,15 @@ def test_entry_point_runs() -> None:
     )
     assert result.returncode == 0
     assert "version" in result.stdout
+
+
+def test_closed_pipe_is_not_an_error() -> None:
+    """`contractkit clauses list | head -1`: a reader that goes away is not an internal error."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "contractkit", "clauses", "list"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert proc.stdout is not None
+    proc.stdout.close()  # before the command has written anything: its first write meets a closed pipe
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 0, stderr
+    assert b"error" not in stderr

@@ -47,10 +47,11 @@ def _show(s: dict[str, Any]) -> None:
         return
     pending = "  APPROVAL PENDING" if s["pending_approval"] else ""
     click.echo(f"{s['clause']}  [{s['status']}]  current: {s['current']}  preferred: {s['preferred']}{pending}")
+    width = max(len(rung["position"]) for rung in s["ladder"])
     for n, rung in enumerate(s["ladder"]):
         name = "preferred" if n == 0 else f"fallback {n}"
         here = "*" if rung["position"] == s["current"] else " "
-        click.echo(f"  {here} {name:<11} {rung['position']:<22} approver: {rung['approver']}")
+        click.echo(f"  {here} {name:<11} {rung['position']:<{width}}  approver: {rung['approver']}")
     click.echo(f"    guidance: {s['guidance']}")
     click.echo(f"    walk away: {s['walk_away']}")
 
