@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from collections.abc import Callable
 from decimal import Decimal
 
 from . import formatting
 from .assemble import Agreement
+from .model import ValueShareModel
 
 Rows = list[list[str]]
 Table = tuple[Rows, list[float]]
@@ -43,28 +45,36 @@ def benefits(a: Agreement) -> Table:
     return rows, [5.6, 2.6, 2.6, 2.8, 2.4]
 
 
+VALUE_SHARE = "value-share"  # the clause whose position says which mechanism was agreed
+
+
 def fees(a: Agreement) -> Table:
+    """Fees, then the facts of the value-share mechanism actually drafted, then the headline value."""
+
     def money(value: Decimal | None) -> str:
         return formatting.money(value, _locale(a))
 
-    c = a.deal.commercial
+    vs = a.deal.commercial.value_share
+    placed = next((c for c in a.all_clauses() if c.id == VALUE_SHARE), None)
+    # With a value-share clause, only the facts of its mechanism; without one, every fact.
+    mechanisms = typing.get_args(ValueShareModel)
+    agreed = {m for m in mechanisms if placed is None or placed.position.startswith(m)}
     rows = [["Item", "Amount (GBP, excluding VAT)"]]
-    rows += [[f.description, money(f.amount)] for f in c.fees]
-    if c.value_share.upfront_amount is not None:
-        rows.append(["Upfront payment", money(c.value_share.upfront_amount)])
-    if c.value_share.subscription_amount is not None:
-        rows.append(
-            [f"Subscription, per {c.value_share.subscription_period}", money(c.value_share.subscription_amount)]
-        )
-    rows += [[f"Milestone: {m.event}", money(m.amount)] for m in c.value_share.milestones]
-    if c.value_share.royalty_percent is not None:
-        rows.append(["Royalty on Net Revenue", formatting.percent(c.value_share.royalty_percent, _locale(a))])
-    if c.value_share.in_kind:
-        rows.append(["In-kind benefit", c.value_share.in_kind])
+    rows += [[f.description, money(f.amount)] for f in a.deal.commercial.fees]
+    if placed:
+        rows.append(["Value share mechanism", placed.clause.positions[placed.position].label or placed.position])
+    if "upfront" in agreed and vs.upfront_amount is not None:
+        rows.append(["Upfront payment", money(vs.upfront_amount)])
+    if "subscription" in agreed and vs.subscription_amount is not None:
+        rows.append([f"Subscription, per {vs.subscription_period}", money(vs.subscription_amount)])
+    if "milestones" in agreed:
+        rows += [[f"Milestone: {m.event}", money(m.amount)] for m in vs.milestones]
+    if "royalty" in agreed and vs.royalty_percent is not None:
+        rows.append(["Royalty on Net Revenue", formatting.percent(vs.royalty_percent, _locale(a))])
+    if "in-kind" in agreed and vs.in_kind:
+        rows.append(["In-kind benefit", vs.in_kind])
     headline = (
-        money(c.value_share.headline_value)
-        if c.value_share.headline_value is not None
-        else f"Not published: {c.value_share.value_withheld_reason}"
+        money(vs.headline_value) if vs.headline_value is not None else f"Not published: {vs.value_withheld_reason}"
     )
     rows.append(["Headline value of the value share", headline])
     return rows, [10.0, 6.0]

@@ -155,3 +155,15 @@ def test_money_and_dates_are_formatted_by_babel(library: Library) -> None:
     text = "\n".join(paragraphs(render(library, deal_with())))
     assert "1 December 2026" in text
     assert "£48,000.00" in text
+
+
+def test_fees_schedule_shows_only_the_agreed_mechanism(library: Library) -> None:
+    """The schedule must not list a royalty when the clause drafted is milestone payments."""
+    from contractkit.tables import fees
+
+    preferred = [row[0] for row in fees(api.assemble(library, deal_with()))[0]]
+    assert "Royalty on Net Revenue" not in preferred
+    assert any(r.startswith("Milestone:") for r in preferred)
+    royalty = [row[0] for row in fees(api.assemble(library, deal_with(positions={"value-share": "royalty"})))[0]]
+    assert "Royalty on Net Revenue" in royalty
+    assert not any(r.startswith("Milestone:") for r in royalty)
