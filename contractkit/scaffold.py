@@ -110,20 +110,26 @@ def specimen(playbook: str) -> dict[str, Any]:
     }
 
 
-def _annotate(node: Any, model: type[BaseModel], indent: int = 0) -> Any:
-    """Turn plain data into a commented round-trip tree, one comment per field from the schema."""
+def _annotate(node: Any, model: type[BaseModel], indent: int = 0, *, comments: bool = True) -> Any:
+    """Turn plain data into a commented round-trip tree, one comment per field from the schema.
+
+    A list of records is explained once, above the list (each field with its sentence), so its
+    items stay ordinary `- key: value` YAML."""
     tree = CommentedMap()
     for key, value in node.items():
         info = model.model_fields.get(key)
         sub = _submodel(info.annotation) if info else None
+        note = info.description if info and info.description else ""
         if isinstance(value, dict) and sub:
-            tree[key] = _annotate(value, sub, indent + 2)
+            tree[key] = _annotate(value, sub, indent + 2, comments=comments)
         elif isinstance(value, list) and sub and value and isinstance(value[0], dict):
-            tree[key] = CommentedSeq([_annotate(v, sub, indent + 4) for v in value])
+            tree[key] = CommentedSeq([_annotate(v, sub, comments=False) for v in value])
+            fields = [f"  {name}: {f.description}" for name, f in sub.model_fields.items() if f.description]
+            note = "\n".join([note, "Each entry has:", *fields])
         else:
             tree[key] = value
-        if info and info.description:
-            tree.yaml_set_comment_before_after_key(key, before=info.description, indent=indent)
+        if comments and note:
+            tree.yaml_set_comment_before_after_key(key, before=note, indent=indent)
     return tree
 
 

@@ -98,7 +98,9 @@ def test_bad_deal_is_reported_and_nothing_written(
 
 def test_errors_name_the_line(tmp_path: Path, cli: Callable[..., Result]) -> None:
     deal = _write(tmp_path, edit("'09999999'", "'123'"))
-    line = next(n for n, text in enumerate(deal.read_text().splitlines(), 1) if "company_number:" in text)
+    line = next(
+        n for n, text in enumerate(deal.read_text().splitlines(), 1) if text.strip().startswith("company_number:")
+    )
     result = cli("draft", deal, "-o", tmp_path / "out.docx")
     assert f"{deal}:{line} partners[0].company_number" in result.stderr
 

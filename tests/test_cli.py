@@ -62,7 +62,7 @@ def test_new_scaffolds_a_deal_that_drafts(cli: Cli, tmp_path: Path) -> None:
     result = cli("new", "--playbook", "research-collaboration", "-o", deal)
     assert result.exit_code == 0, result.stderr
     text = deal.read_text()
-    assert "# Companies House number" in text and "playbook: research-collaboration" in text
+    assert "#   company_number: Companies House number" in text and "playbook: research-collaboration" in text
     assert cli("new", "--playbook", "research-collaboration", "-o", deal).exit_code == 1, "no overwrite"
     out = tmp_path / "agreement.docx"
     assert cli("draft", deal, "-o", out).exit_code == 0
