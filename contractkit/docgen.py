@@ -73,12 +73,30 @@ def _table(cls: type[BaseModel]) -> list[str]:
 
 
 def formats_markdown() -> str:
-    out = [INTRO.read_text(encoding="utf-8").rstrip(), ""]
+    out = [INTRO.read_text(encoding="utf-8").rstrip(), "", *_template_section()]
     for title, root in FILES:
         out += [f"## {title}", ""]
         for cls in _models(root, []):
             out += _table(cls)
     return "\n".join(out).rstrip() + "\n"
+
+
+def _template_section() -> list[str]:
+    """What a Word template may use and must contain: the same lists `lint` checks."""
+    from .render_docx import CONTEXT_NAMES, MARKERS, REQUIRED_STYLES
+
+    return [
+        "## Word templates (`templates/*.docx`)",
+        "",
+        "A template is a Word document with docxtpl tags. `lint` checks that its tags parse, that it uses",
+        "only these variables, that it places the three markers, and that it has every required style;",
+        "then it drafts the specimen deal through it. Restyle freely in Word; keep the names.",
+        "",
+        f"- Variables: {', '.join(f'`{n}`' for n in sorted(CONTEXT_NAMES))}.",
+        f"- Markers, each alone in its paragraph: {', '.join(f'`{{{{ {m} }}}}`' for m in MARKERS)}.",
+        f"- Required styles: {', '.join(f'`{s}`' for s in REQUIRED_STYLES)}.",
+        "",
+    ]
 
 
 def cli_markdown(group: click.Group) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,8 @@ from .text import normalise
 docx.oxml.ns.nsmap["cp"] = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
 
 MARKERS = ("contents", "clauses", "schedules")
+# Every name template_context() provides; lint refuses a template that uses any other.
+CONTEXT_NAMES = frozenset({"agreement", "playbook", "library_version", "parties", "recitals", "signatories", *MARKERS})
 REQUIRED_STYLES = (
     "Clause 1",
     "Clause 2",
@@ -316,3 +319,33 @@ def self_check(agreement: Agreement, data: bytes, template: Path) -> None:
             )
     if issues:
         raise ValidationFailed(issues)
+
+
+def lint_template(path: Path) -> list[Issue]:
+    """Static checks of a Word template: its tags parse, it uses only known variables, it places
+    the contents, clauses and schedules, and it has every style the builder needs."""
+    from docx import Document
+    from jinja2 import TemplateSyntaxError
+
+    label = str(path)
+    try:
+        used = DocxTemplate(str(path)).get_undeclared_template_variables(_jinja_env("en_GB"))
+        styles = {s.name for s in Document(str(path)).styles}
+    except TemplateSyntaxError as exc:
+        hint = "Word may have split or autocorrected the tag: retype it in one go"
+        return [Issue(f"broken template tag: {exc.message}", file=label, hint=hint)]
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        return [Issue(f"not a readable Word template ({exc})", file=label)]
+    known = ", ".join(sorted(CONTEXT_NAMES))
+    issues = [
+        Issue(f"uses unknown variable {name!r} (known: {known})", file=label) for name in sorted(used - CONTEXT_NAMES)
+    ]
+    issues += [
+        Issue(f"does not place {{{{ {name} }}}}", file=label, hint="the agreement would lack it")
+        for name in MARKERS
+        if name not in used
+    ]
+    missing = [name for name in REQUIRED_STYLES if name not in styles]
+    if missing:
+        issues.append(Issue(f"lacks style(s) {', '.join(missing)}", file=label, hint="restore them: make template"))
+    return issues

@@ -31,11 +31,18 @@ def principle_label(clause: Clause) -> str:
 
 def lint(library: Library) -> list[Issue]:
     """Every problem in the library: clauses, playbooks, templates and rendered wording."""
+    from .render_docx import lint_template  # docxtpl is needed only from here on
+
     issues = _guaranteed(library)
     for clause in library.clauses.values():
         issues += _clause(library, clause)
+    templates = {
+        p: lint_template(p) for p in {library.template_path(b) for b in library.playbooks.values()} if p.is_file()
+    }
+    for path in sorted(templates):
+        issues += templates[path]
     for playbook in library.playbooks.values():
-        issues += _playbook(library, playbook)
+        issues += _playbook(library, playbook, trial=templates.get(library.template_path(playbook)) == [])
     if not library.playbooks:
         issues.append(Issue("the library has no playbooks", file=str(library.root / "playbooks")))
     return issues
@@ -85,7 +92,7 @@ def _clause(library: Library, clause: Clause) -> list[Issue]:
     return issues
 
 
-def _playbook(library: Library, playbook: Playbook) -> list[Issue]:
+def _playbook(library: Library, playbook: Playbook, *, trial: bool) -> list[Issue]:
     key = f"playbook:{playbook.id}"
     issues = []
 
@@ -124,9 +131,29 @@ def _playbook(library: Library, playbook: Playbook) -> list[Issue]:
     for schedule_id, count in Counter(s.id for s in playbook.schedules).items():
         if count > 1:
             at(["schedules"], f"schedule id {schedule_id!r} is used {count} times")
-    if not issues:
-        issues += _defined_terms(library, playbook) + _rendering(library, playbook)
-    return issues
+    return issues or _wording(library, playbook, trial=trial)
+
+
+def _wording(library: Library, playbook: Playbook, *, trial: bool) -> list[Issue]:
+    """Checks that need a structurally sound playbook: defined terms, every wording rendered, and
+    (when its template is sound) a whole trial draft."""
+    issues = _defined_terms(library, playbook) + _rendering(library, playbook)
+    return issues or (_trial_render(library, playbook) if trial else [])
+
+
+def _trial_render(library: Library, playbook: Playbook) -> list[Issue]:
+    """Draft the specimen deal through the playbook's template: a template mistake that only
+    shows when rendering (a misspelt attribute, hidden clause text) is caught here, not in a draft."""
+    from .assemble import assemble
+    from .errors import ValidationFailed
+    from .render_docx import render
+
+    deal = Deal.model_validate(scaffold.specimen(playbook.id))
+    try:
+        render(assemble(library, deal), library.template_path(playbook))
+    except ValidationFailed as exc:
+        return exc.issues
+    return []
 
 
 def _entry(library: Library, key: str, loc: list[Any], clause: Clause, entry: Any) -> list[Issue]:

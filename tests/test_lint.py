@@ -148,16 +148,8 @@ def test_template_without_clauses_is_caught_at_draft(
     tmp_path: Path, cli: Callable[..., Result], workspace: Workspace
 ) -> None:
     """Output layer: a template that forgets the clauses never produces a document."""
-    import zipfile
-
     root = workspace()
-    template = root / "templates" / "agreement.docx"
-    with zipfile.ZipFile(template) as src:
-        parts = {i.filename: src.read(i.filename) for i in src.infolist()}
-    parts["word/document.xml"] = parts["word/document.xml"].replace(b"{{ clauses }}", b"")
-    with zipfile.ZipFile(template, "w") as dst:
-        for name, data in parts.items():
-            dst.writestr(name, data)
+    edit_template(root, "word/document.xml", b"{{ clauses }}", b"")
     deal = tmp_path / "deal.yaml"
     from contractkit.scaffold import new_deal
 
@@ -167,3 +159,43 @@ def test_template_without_clauses_is_caught_at_draft(
     assert result.exit_code == 1
     assert "template has no paragraph holding {{ clauses }}" in result.stderr
     assert not out.exists()
+
+
+def edit_template(root: Path, part: str, old: bytes, new: bytes) -> None:
+    """Change one part of the workspace's Word template, as an editor in Word might."""
+    import zipfile
+
+    template = root / "templates" / "agreement.docx"
+    with zipfile.ZipFile(template) as src:
+        parts = {i.filename: src.read(i.filename) for i in src.infolist()}
+    assert old in parts[part], old
+    parts[part] = parts[part].replace(old, new)
+    with zipfile.ZipFile(template, "w") as dst:
+        for name, data in parts.items():
+            dst.writestr(name, data)
+
+
+TEMPLATE_CASES = [
+    (
+        "word/document.xml",
+        b"{{ library_version }}",
+        b"{{ library_verison }}",
+        "uses unknown variable 'library_verison'",
+    ),
+    ("word/document.xml", b"{{ clauses }}", b"", "does not place {{ clauses }}"),
+    ("word/document.xml", b"{{ agreement.project }}", b"{{ agreement.project }", "broken template tag"),
+    ("word/styles.xml", b'w:val="Clause 3"', b'w:val="Clause Three"', "lacks style(s) Clause 3"),
+    ("word/document.xml", b"{{ agreement.project }}", b"{{ agreement.projct }}", "has no attribute 'projct'"),
+]
+
+
+@pytest.mark.parametrize(("part", "old", "new", "expected"), TEMPLATE_CASES, ids=[c[3] for c in TEMPLATE_CASES])
+def test_lint_checks_the_template(
+    cli: Callable[..., Result], workspace: Workspace, *, part: str, old: bytes, new: bytes, expected: str
+) -> None:
+    root = workspace()
+    edit_template(root, part, old, new)
+    result = _lint(cli, root)
+    assert result.exit_code == 1
+    assert "templates/agreement.docx" in result.stderr
+    assert expected in result.stderr
