@@ -207,7 +207,7 @@ class _Builder:
                 )
             )
         return docx_io.content_control(
-            blocks, docx_io.CLAUSE_TAG + placed.id, placed.clause.title, next(self.ids), locked=placed.locked
+            blocks, docx_io.CLAUSE_TAG + placed.id, placed.id, next(self.ids), locked=placed.locked
         )
 
     def schedule(self, placed: PlacedSchedule) -> list[Any]:

@@ -89,6 +89,8 @@ def test_locked_clauses_are_locked_content_controls(library: Library) -> None:
     assert not {b.clause for b in blocks if b.clause and b.locked} - locked, "only locked clauses are locked"
     xml = zipfile.ZipFile(BytesIO(render(library, deal_with()))).read("word/document.xml").decode()
     assert xml.count('w:val="sdtContentLocked"') == len([c for c in locked if f'"ck:{c}"' in xml])
+    for clause_id in locked:  # titled with the clause id, as Word shows it on the control
+        assert f'<w:alias w:val="{clause_id}"/><w:tag w:val="ck:{clause_id}"/>' in xml
 
 
 def test_manifest_is_in_custom_properties(library: Library) -> None:
