@@ -26,6 +26,7 @@ __all__ = [
     "lint",
     "load_deal",
     "load_library",
+    "prepare",
     "render_docx",
     "write",
 ]
@@ -85,10 +86,16 @@ def draft(library: Library, deal_path: Path, out: Path, *, force: bool = False, 
     if out.suffix.lower() not in (".docx", ".pdf"):
         raise ValidationFailed([Issue("output must end in .docx or .pdf", file=str(out))])
     check_target(out, force=force)
+    agreement = prepare(library, deal_path, final=final)
+    write(library, agreement, out, force=force)
+    return agreement
+
+
+def prepare(library: Library, deal_path: Path, *, final: bool = False) -> Agreement:
+    """Load, check and assemble one deal; a final version also needs every approval in place."""
     agreement = assemble(library, load_deal(deal_path, library), final=final)
     if final:
         from .negotiate import final_blockers
 
         final_blockers(agreement)
-    write(library, agreement, out, force=force)
     return agreement

@@ -7,10 +7,14 @@ unless `force` is given. The time spent rendering, converting and finishing is r
 
 from __future__ import annotations
 
+import itertools
+import multiprocessing
 import os
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,7 +98,8 @@ def run(
     _claim_names(report.outcomes, force)
     started = time.perf_counter()
     if to == "docx":
-        rendered = _render_all(library, report.outcomes, final, tick, report.timings)
+        workers = jobs or default_jobs(len(report.outcomes))
+        rendered = _render_all(library, report.outcomes, final, tick, report.timings, workers=workers)
         for outcome, (_, data) in rendered.items():
             _write(outcome, data, force)
     else:
@@ -123,35 +128,74 @@ def _claim_names(outcomes: list[Outcome], force: bool) -> None:
         seen.setdefault(outcome.output, outcome.deal)
 
 
+Rendered = tuple[Agreement, bytes]
+_LIBRARY: Library | None = None  # the parent's library, inherited by forked render workers
+
+
+def _render(deal: Path, final: bool) -> Rendered | str:
+    """Load, assemble and render one deal; a problem with the deal becomes its message."""
+    from . import api
+
+    assert _LIBRARY is not None
+    try:
+        agreement = api.prepare(_LIBRARY, deal, final=final)
+        return agreement, api.render_docx(_LIBRARY, agreement)
+    except ContractkitError as exc:
+        return "; ".join(exc.lines())
+
+
+def _renders(
+    library: Library, outcomes: list[Outcome], final: bool, workers: int
+) -> Generator[Rendered | None, None, None]:
+    """One result per outcome, in order (None for an outcome already failed). With several
+    workers the deals render in forked processes that share the loaded library, so later deals
+    render while LibreOffice converts earlier ones."""
+    global _LIBRARY  # noqa: PLW0603 (read by forked workers; set before they start)
+    _LIBRARY = library
+    todo = [o for o in outcomes if o.ok]
+    if workers < 2 or len(todo) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        results = (_render(o.deal, final) for o in todo)
+        yield from _record(outcomes, results)
+        return
+    with ProcessPoolExecutor(min(workers, len(todo)), mp_context=multiprocessing.get_context("fork")) as pool:
+        futures = [pool.submit(_render, o.deal, final) for o in todo]
+        try:
+            yield from _record(outcomes, (f.result() for f in futures))
+        finally:
+            for future in futures:
+                future.cancel()
+
+
+def _record(outcomes: list[Outcome], results: Iterator[Rendered | str]) -> Iterator[Rendered | None]:
+    for outcome in outcomes:
+        if not outcome.ok:
+            yield None
+            continue
+        result = next(results)
+        if isinstance(result, str):
+            outcome.error = result
+            yield None
+        else:
+            outcome.clauses = len(result[0].all_clauses())
+            yield result
+
+
 def _render_all(
     library: Library,
     outcomes: list[Outcome],
     final: bool,
     tick: Callable[[int], None],
     timings: dict[str, float],
-) -> dict[Outcome, tuple[Agreement, bytes]]:
+    *,
+    workers: int = 1,
+) -> dict[Outcome, Rendered]:
     """Load, assemble and render each deal; a failure is recorded on its outcome."""
-    from . import api
-
     started = time.perf_counter()
-    rendered: dict[Outcome, tuple[Agreement, bytes]] = {}
-    for outcome in outcomes:
-        if not outcome.ok:
-            continue
-        try:
-            if not outcome.deal.is_file():
-                raise ContractkitError(f"{outcome.deal}: no such deal file")
-            agreement = api.assemble(library, api.load_deal(outcome.deal, library), final=final)
-            if final:
-                from .negotiate import final_blockers
-
-                final_blockers(agreement)
-            rendered[outcome] = (agreement, api.render_docx(library, agreement))
-            outcome.clauses = len(agreement.all_clauses())
-        except ContractkitError as exc:
-            outcome.error = "; ".join(exc.lines())
-            continue
-        tick(1)
+    rendered: dict[Outcome, Rendered] = {}
+    for outcome, result in zip(outcomes, _renders(library, outcomes, final, workers), strict=True):
+        if result is not None:
+            rendered[outcome] = result
+            tick(1)
     timings["render"] = timings.get("render", 0.0) + time.perf_counter() - started
     return rendered
 
@@ -173,21 +217,29 @@ def _to_pdf(
     force: bool,
     tick: Callable[[int], None],
 ) -> None:
-    """Render each job's share of the deals and start its soffice at once, so rendering the next
-    share overlaps converting this one; then finish and write every PDF."""
+    """Start each job's soffice as soon as its share of the deals is rendered, while the next
+    shares go on rendering in worker processes; then finish and write every PDF."""
     from .soffice import PDFA3, Converter
 
     with tempfile.TemporaryDirectory(prefix="contractkit-batch-") as tmp:
         timeout = 60.0 + JOB_TIMEOUT_PER_FILE * -(-len(outcomes) // max(jobs, 1))
         sources: dict[Path, tuple[Outcome, Agreement]] = {}
-        with Converter(Path(tmp) / "pdf", pdfa=PDFA3, timeout=timeout, progress=tick) as converter:
+        with (
+            closing(_renders(library, outcomes, final, jobs)) as renders,
+            Converter(Path(tmp) / "pdf", pdfa=PDFA3, timeout=timeout, progress=tick) as converter,
+        ):
+            stream = zip(outcomes, renders, strict=True)
             for share in front_loaded(outcomes, jobs):
-                files = []
-                for outcome, (agreement, data) in _render_all(library, share, final, tick, timings).items():
+                started, files = time.perf_counter(), []
+                for outcome, rendered in itertools.islice(stream, len(share)):
+                    if rendered is None:
+                        continue
+                    tick(1)
                     source = Path(tmp) / f"{len(sources):05d}.docx"
-                    source.write_bytes(data)
-                    sources[source] = (outcome, agreement)
+                    source.write_bytes(rendered[1])
+                    sources[source] = (outcome, rendered[0])
                     files.append(source)
+                timings["render"] = timings.get("render", 0.0) + time.perf_counter() - started
                 converter.start(files)
             started = time.perf_counter()
             results = converter.wait()

@@ -55,7 +55,8 @@ def batch(
     with _progress(len(deals) * batching.steps(to)) as tick:
         report = batching.run(lib, deals, outdir, to=to, jobs=jobs, force=force, final=final, progress=tick)
     for outcome in report.failed:
-        click.echo(f"{outcome.deal}: {outcome.error}", err=True)
+        error = outcome.error or ""
+        click.echo(error if error.startswith(str(outcome.deal)) else f"{outcome.deal}: {error}", err=True)
     _summary(report, fmt)
     if report.failed:
         ctx.exit(EXIT_ERROR)
