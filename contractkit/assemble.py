@@ -11,7 +11,7 @@ import json
 import string
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from jinja2 import TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -19,8 +19,10 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from . import __version__, formatting
 from .errors import Issue, ValidationFailed
 from .loading import Library
-from .model import Clause, Deal, Entry, HistoryApproval, Ladder, Playbook, Rung
+from .model import Clause, Deal, Entry, HistoryApproval, Ladder, Playbook, Rung, ValueShareModel
 from .text import Run, TextError, environment, normalise, render_runs, split_lines
+
+VALUE_SHARE_CLAUSE = "value-share"  # its position says which value-share mechanism was agreed
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,12 @@ class Agreement:
     @property
     def pending(self) -> list[Deviation]:
         return [d for d in self.deviations if d.pending]
+
+    def value_share_mechanisms(self) -> frozenset[str]:
+        """The value-share mechanisms the drafted value-share clause uses (its position id names
+        one, e.g. 'cost-recovery-instalments'); every mechanism when the playbook has no such clause."""
+        placed = next((c for c in self.all_clauses() if c.id == VALUE_SHARE_CLAUSE), None)
+        return frozenset(m for m in get_args(ValueShareModel) if placed is None or placed.position.startswith(m))
 
     def manifest(self) -> dict[str, Any]:
         """Provenance: what was assembled, from which versions, with a hash of each clause's text."""

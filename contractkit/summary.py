@@ -105,17 +105,18 @@ class _Facts:
         return evidence, gaps
 
     def value_share(self) -> list[str]:
-        t, share = self.t, self.deal.commercial.value_share
+        t, share, agreed = self.t, self.deal.commercial.value_share, self.a.value_share_mechanisms()
         lines = [t("ev.value_share", model=self.code(share.model))]
-        if share.upfront_amount is not None:
+        if "upfront" in agreed and share.upfront_amount is not None:
             lines.append(t("ev.upfront", amount=self.money(share.upfront_amount)))
-        if share.subscription_amount is not None:
+        if "subscription" in agreed and share.subscription_amount is not None:
             period = t(f"period.{share.subscription_period}")
             lines.append(t("ev.subscription", amount=self.money(share.subscription_amount), period=period))
-        lines += [t("ev.milestone", event=m.event, amount=self.money(m.amount)) for m in share.milestones]
-        if share.royalty_percent is not None:
+        if "milestones" in agreed:
+            lines += [t("ev.milestone", event=m.event, amount=self.money(m.amount)) for m in share.milestones]
+        if "royalty" in agreed and share.royalty_percent is not None:
             lines.append(t("ev.royalty", percent=formatting.percent(share.royalty_percent, self.locale)))
-        if share.in_kind:
+        if "in-kind" in agreed and share.in_kind:
             lines.append(t("ev.in_kind", text=share.in_kind))
         if share.headline_value is None:
             return [*lines, t("ev.withheld", reason=share.value_withheld_reason or "")]

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import typing
 from collections.abc import Callable
 from decimal import Decimal
 
 from . import formatting
-from .assemble import Agreement
-from .model import ValueShareModel
+from .assemble import VALUE_SHARE_CLAUSE, Agreement
 
 Rows = list[list[str]]
 Table = tuple[Rows, list[float]]
@@ -45,9 +43,6 @@ def benefits(a: Agreement) -> Table:
     return rows, [5.6, 2.6, 2.6, 2.8, 2.4]
 
 
-VALUE_SHARE = "value-share"  # the clause whose position says which mechanism was agreed
-
-
 def fees(a: Agreement) -> Table:
     """Fees, then the facts of the value-share mechanism actually drafted, then the headline value."""
 
@@ -55,10 +50,8 @@ def fees(a: Agreement) -> Table:
         return formatting.money(value, _locale(a))
 
     vs = a.deal.commercial.value_share
-    placed = next((c for c in a.all_clauses() if c.id == VALUE_SHARE), None)
-    # With a value-share clause, only the facts of its mechanism; without one, every fact.
-    mechanisms = typing.get_args(ValueShareModel)
-    agreed = {m for m in mechanisms if placed is None or placed.position.startswith(m)}
+    placed = next((c for c in a.all_clauses() if c.id == VALUE_SHARE_CLAUSE), None)
+    agreed = a.value_share_mechanisms()
     rows = [["Item", "Amount (GBP, excluding VAT)"]]
     rows += [[f.description, money(f.amount)] for f in a.deal.commercial.fees]
     if placed:

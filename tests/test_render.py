@@ -169,3 +169,16 @@ def test_fees_schedule_shows_only_the_agreed_mechanism(library: Library) -> None
     royalty = [row[0] for row in fees(api.assemble(library, deal_with(positions={"value-share": "royalty"})))[0]]
     assert "Royalty on Net Revenue" in royalty
     assert not any(r.startswith("Milestone:") for r in royalty)
+
+
+def test_board_summary_shows_only_the_agreed_mechanism(library: Library) -> None:
+    """The summary's P2 evidence agrees with the drafted value-share clause, as the schedule does."""
+    from contractkit import summary
+
+    royalty = api.assemble(library, deal_with(positions={"value-share": "royalty"}))
+    text = summary.render(library, royalty, ".md").decode()
+    assert "Royalty: 2.5% of net revenue" in text
+    assert "regulatory approval of a product" not in text
+    milestones = summary.render(library, api.assemble(library, deal_with()), ".md").decode()
+    assert "regulatory approval of a product" in milestones
+    assert "Royalty: 2.5%" not in milestones
