@@ -103,11 +103,24 @@ class Agreement:
     def pending(self) -> list[Deviation]:
         return [d for d in self.deviations if d.pending]
 
+    @property
+    def value_share_model(self) -> str:
+        """The value-share mechanism actually drafted: the one the value-share clause's position
+        names (e.g. 'cost-recovery-instalments' is cost-recovery), else the deal's declared model.
+        After a swap the clause is what was agreed, so registers and summaries follow it."""
+        placed = self._value_share_clause()
+        named = [m for m in get_args(ValueShareModel) if placed and placed.position.startswith(m)]
+        return named[0] if named else self.deal.commercial.value_share.model
+
     def value_share_mechanisms(self) -> frozenset[str]:
-        """The value-share mechanisms the drafted value-share clause uses (its position id names
-        one, e.g. 'cost-recovery-instalments'); every mechanism when the playbook has no such clause."""
-        placed = next((c for c in self.all_clauses() if c.id == VALUE_SHARE_CLAUSE), None)
-        return frozenset(m for m in get_args(ValueShareModel) if placed is None or placed.position.startswith(m))
+        """The mechanisms whose facts belong in the agreement: the drafted one, or every one when
+        the playbook has no value-share clause."""
+        if self._value_share_clause() is None:
+            return frozenset(get_args(ValueShareModel))
+        return frozenset({self.value_share_model})
+
+    def _value_share_clause(self) -> Placed | None:
+        return next((c for c in self.all_clauses() if c.id == VALUE_SHARE_CLAUSE), None)
 
     def manifest(self) -> dict[str, Any]:
         """Provenance: what was assembled, from which versions, with a hash of each clause's text."""

@@ -102,7 +102,7 @@ def _commercial(agreement: Agreement, locale: str, text: Labels) -> Entry:
     headline = share.headline_value
     return {
         "commercial_purpose": deal.purpose.commercial,
-        "value_share_model": share.model,
+        "value_share_model": agreement.value_share_model,
         "headline_value": formatting.money(headline, locale) if headline is not None else None,
         "value_withheld_reason": share.value_withheld_reason if headline is None else None,
         "headline_value_gbp": f"{headline:.2f}" if headline is not None else None,

@@ -91,14 +91,14 @@ class _Facts:
         return evidence, gaps
 
     def p2(self) -> tuple[list[str], list[str]]:
-        t, share = self.t, self.deal.commercial.value_share
+        t = self.t
         evidence = [
             t("ev.fee", description=f.description, amount=self.money(f.amount)) for f in self.deal.commercial.fees
         ]
         evidence += self.value_share()
         evidence.append(t("ev.ip", label=self.entry["ip_arrangement"]))
         gaps = []
-        if self.deal.purpose.commercial and share.model == "cost-recovery":
+        if self.deal.purpose.commercial and self.a.value_share_model == "cost-recovery":
             gaps.append(t("gap.value_share"))
         if not self.deal.purpose.commercial and CONSENT_TOPIC not in self.topics():
             gaps.append(t("gap.consent"))
@@ -106,7 +106,7 @@ class _Facts:
 
     def value_share(self) -> list[str]:
         t, share, agreed = self.t, self.deal.commercial.value_share, self.a.value_share_mechanisms()
-        lines = [t("ev.value_share", model=self.code(share.model))]
+        lines = [t("ev.value_share", model=self.code(self.a.value_share_model))]
         if "upfront" in agreed and share.upfront_amount is not None:
             lines.append(t("ev.upfront", amount=self.money(share.upfront_amount)))
         if "subscription" in agreed and share.subscription_amount is not None:

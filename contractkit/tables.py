@@ -83,7 +83,6 @@ def approvals(a: Agreement) -> Table:
 
 def register(a: Agreement) -> Table:
     d, loc = a.deal, _locale(a)
-    vs = d.commercial.value_share
     rows = [
         ["Register field", "Entry"],
         ["Agreement reference and version", f"{d.agreement.reference}, version {d.agreement.version}"],
@@ -93,7 +92,7 @@ def register(a: Agreement) -> Table:
         ["Partners", "; ".join(f"{p.name} ({p.company_number})" for p in d.partners)],
         ["Explicit aim", d.purpose.aim],
         ["Commercial purpose", "Yes" if d.purpose.commercial else "No"],
-        ["Value share model", vs.model],
+        ["Value share model", a.value_share_model],
         ["Exclusivity", "non-exclusive"],
         ["Identifiability and access", f"{d.data.identifiability}; {d.data.access_model}"],
         ["National data opt-out", d.data.national_data_opt_out],

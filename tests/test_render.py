@@ -182,3 +182,13 @@ def test_board_summary_shows_only_the_agreed_mechanism(library: Library) -> None
     milestones = summary.render(library, api.assemble(library, deal_with()), ".md").decode()
     assert "regulatory approval of a product" in milestones
     assert "Royalty: 2.5%" not in milestones
+
+
+def test_register_records_the_mechanism_drafted_after_a_swap(library: Library) -> None:
+    """The deal declares milestones; negotiation moved the clause to royalty: the register says royalty."""
+    from contractkit.register import entry
+
+    agreement = api.assemble(library, deal_with(positions={"value-share": "royalty"}))
+    assert agreement.deal.commercial.value_share.model == "milestones"
+    assert agreement.value_share_model == "royalty"
+    assert entry(agreement, "en_GB")["value_share_model"] == "royalty"
