@@ -432,27 +432,30 @@ def test_batch_shares_keep_order_and_front_load(items: list[Any], parts: int) ->
     assert len(shares) == min(parts, len(items))
 
 
-def test_sigterm_cleans_up_like_ctrl_c(fake: Callable[[str], Path], tmp_path: Path) -> None:
-    """A terminated `contractkit draft` kills LibreOffice's process group and writes nothing."""
+def terminate_once_soffice_runs(args: list[str], pidfile: Path) -> tuple[int, str]:
+    """Run `contractkit ARGS`, SIGTERM it once the fake soffice has started; (exit code, stderr)."""
     import signal
     import subprocess
     import sys
     import time
 
-    pidfile = fake("sleep 60 &\necho $! > PIDFILE\nwait")
-    out = tmp_path / "x.pdf"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "contractkit", "draft", str(DEAL), "-o", str(out)],
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    for _ in range(200):
+    command = [sys.executable, "-m", "contractkit", *args]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    for _ in range(400):
         if pidfile.exists() and pidfile.read_text().strip():
             break
         time.sleep(0.05)
     proc.send_signal(signal.SIGTERM)
-    _, stderr = proc.communicate(timeout=30)
-    assert proc.returncode == 130, stderr
+    _, stderr = proc.communicate(timeout=60)
+    return proc.returncode, stderr
+
+
+def test_sigterm_cleans_up_like_ctrl_c(fake: Callable[[str], Path], tmp_path: Path) -> None:
+    """A terminated `contractkit draft` kills LibreOffice's process group and writes nothing."""
+    pidfile = fake("sleep 60 &\necho $! > PIDFILE\nwait")
+    out = tmp_path / "x.pdf"
+    code, stderr = terminate_once_soffice_runs(["draft", str(DEAL), "-o", str(out)], pidfile)
+    assert code == 130, stderr
     assert "interrupted" in stderr and "Traceback" not in stderr
     assert gone(int(pidfile.read_text()))
     assert not out.exists()
@@ -473,9 +476,7 @@ def test_batch_renders_in_workers_exactly_as_draft_does(tmp_path: Path) -> None:
 
 def test_sigterm_during_a_batch_leaves_nothing_behind(fake: Callable[[str], Path], tmp_path: Path) -> None:
     """Render workers, LibreOffice process groups and partial outputs all go on SIGTERM."""
-    import signal
     import subprocess
-    import sys
     import time
 
     from conftest import EXAMPLES
@@ -483,25 +484,9 @@ def test_sigterm_during_a_batch_leaves_nothing_behind(fake: Callable[[str], Path
     pidfile = fake("sleep 60 &\necho $! > PIDFILE\nwait")
     outdir = tmp_path / "out"
     outdir.mkdir()
-    command = [
-        sys.executable,
-        "-m",
-        "contractkit",
-        "batch",
-        *map(str, EXAMPLES),
-        "--outdir",
-        str(outdir),
-        "--jobs",
-        "2",
-    ]
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    for _ in range(400):
-        if pidfile.exists() and pidfile.read_text().strip():
-            break
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGTERM)
-    _, stderr = proc.communicate(timeout=60)
-    assert proc.returncode == 130, stderr
+    args = ["batch", *map(str, EXAMPLES), "--outdir", str(outdir), "--jobs", "2"]
+    code, stderr = terminate_once_soffice_runs(args, pidfile)
+    assert code == 130, stderr
     assert "Traceback" not in stderr
     assert gone(int(pidfile.read_text()))
     assert list(outdir.iterdir()) == []
