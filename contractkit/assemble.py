@@ -22,6 +22,7 @@ from .loading import Library
 from .model import Clause, Deal, Entry, HistoryApproval, Ladder, Playbook, Rung, ValueShareModel
 from .text import Run, TextError, environment, normalise, render_runs, split_lines
 
+TEXT_HINT = "fix the clause text or the deal fact it uses"
 VALUE_SHARE_CLAUSE = "value-share"  # its position says which value-share mechanism was agreed
 
 
@@ -108,18 +109,20 @@ class Agreement:
         """The value-share mechanism actually drafted: the one the value-share clause's position
         names (e.g. 'cost-recovery-instalments' is cost-recovery), else the deal's declared model.
         After a swap the clause is what was agreed, so registers and summaries follow it."""
-        placed = self._value_share_clause()
+        placed = self.value_share_clause
         named = [m for m in get_args(ValueShareModel) if placed and placed.position.startswith(m)]
         return named[0] if named else self.deal.commercial.value_share.model
 
     def value_share_mechanisms(self) -> frozenset[str]:
         """The mechanisms whose facts belong in the agreement: the drafted one, or every one when
         the playbook has no value-share clause."""
-        if self._value_share_clause() is None:
+        if self.value_share_clause is None:
             return frozenset(get_args(ValueShareModel))
         return frozenset({self.value_share_model})
 
-    def _value_share_clause(self) -> Placed | None:
+    @property
+    def value_share_clause(self) -> Placed | None:
+        """The value-share clause as drafted, if the playbook has one."""
         return next((c for c in self.all_clauses() if c.id == VALUE_SHARE_CLAUSE), None)
 
     def manifest(self) -> dict[str, Any]:
@@ -251,14 +254,7 @@ class _Assembler:
         try:
             paragraphs = self.paragraphs(clause.positions[position].text, number)
         except TextError as exc:
-            self.issues.append(
-                self.library.locate(
-                    f"clause:{clause.id}",
-                    ["positions", position, "text"],
-                    str(exc),
-                    hint="fix the clause text or the deal fact it uses",
-                )
-            )
+            self.issues.append(self.library.locate_text(clause.id, position, str(exc), exc.offset, hint=TEXT_HINT))
             paragraphs = ()
         return Placed(clause, position, number, paragraphs, schedule)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -36,6 +36,11 @@ class Library:
 
     def clause(self, clause_id: str) -> Clause:
         return self.clauses[clause_id]
+
+    def locate_text(self, clause_id: str, position: str, message: str, offset: int, **extra: Any) -> Issue:
+        """A problem in a position's text block, located on the failing line of that block."""
+        issue = self.locate(f"clause:{clause_id}", ["positions", position, "text"], message, **extra)
+        return replace(issue, line=issue.line + 1 + offset) if issue.line else issue
 
     def locate(self, key: str, loc: yamlio.Loc, message: str, **extra: Any) -> Issue:
         """An issue located in the file the library loaded under `key` (e.g. 'clause:ip')."""

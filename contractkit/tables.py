@@ -7,7 +7,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from . import formatting
-from .assemble import VALUE_SHARE_CLAUSE, Agreement
+from .assemble import Agreement
 
 Rows = list[list[str]]
 Table = tuple[Rows, list[float]]
@@ -50,8 +50,7 @@ def fees(a: Agreement) -> Table:
         return formatting.money(value, _locale(a))
 
     vs = a.deal.commercial.value_share
-    placed = next((c for c in a.all_clauses() if c.id == VALUE_SHARE_CLAUSE), None)
-    agreed = a.value_share_mechanisms()
+    placed, agreed = a.value_share_clause, a.value_share_mechanisms()
     rows = [["Item", "Amount (GBP, excluding VAT)"]]
     rows += [[f.description, money(f.amount)] for f in a.deal.commercial.fees]
     if placed:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from contextlib import suppress
 from typing import Any
 
 from jinja2 import TemplateSyntaxError
 
 from . import scaffold, scan
-from .assemble import _Assembler
-from .errors import Issue
+from .assemble import TEXT_HINT, _Assembler
+from .errors import Issue, ValidationFailed
 from .loading import Library
 from .model import PRINCIPLE_NAMES, PRINCIPLES, Clause, Deal, Ladder, Playbook
 from .text import TextError, defined_terms, environment, split_lines
@@ -45,7 +46,7 @@ def lint(library: Library) -> list[Issue]:
         issues += _playbook(library, playbook, trial=templates.get(library.template_path(playbook)) == [])
     if not library.playbooks:
         issues.append(Issue("the library has no playbooks", file=str(library.root / "playbooks")))
-    return issues
+    return list(dict.fromkeys(issues))  # a clause shared by several playbooks is reported once
 
 
 def _guaranteed(library: Library) -> list[Issue]:
@@ -76,9 +77,12 @@ def _clause(library: Library, clause: Clause) -> list[Issue]:
         loc = ["positions", pid, "text"]
         try:
             for line in split_lines(position.text):
-                env.parse(line.source)
-        except (TextError, TemplateSyntaxError) as exc:
-            issues.append(library.locate(f"clause:{clause.id}", loc, str(exc)))
+                try:
+                    env.parse(line.source)
+                except TemplateSyntaxError as exc:
+                    raise TextError(str(exc), line.offset) from None
+        except TextError as exc:
+            issues.append(library.locate_text(clause.id, pid, str(exc), exc.offset))
         if clause.status != "locked":
             issues += [
                 library.locate(
@@ -145,7 +149,6 @@ def _trial_render(library: Library, playbook: Playbook) -> list[Issue]:
     """Draft the specimen deal through the playbook's template: a template mistake that only
     shows when rendering (a misspelt attribute, hidden clause text) is caught here, not in a draft."""
     from .assemble import assemble
-    from .errors import ValidationFailed
     from .render_docx import render
 
     deal = Deal.model_validate(scaffold.specimen(playbook.id))
@@ -234,7 +237,8 @@ def _rendering(library: Library, playbook: Playbook) -> list[Issue]:
     broken cross-references and bad filters show up here, not in a lawyer's draft."""
     deal = Deal.model_validate(scaffold.specimen(playbook.id))
     assembler = _Assembler(library, deal, playbook, include_all=True)
-    assembler.run()
+    with suppress(ValidationFailed):  # its issues are collected below, with everything else
+        assembler.run()
     issues = list(assembler.issues)
     for entry in playbook.entries():
         clause = library.clauses[entry.clause]
@@ -243,11 +247,7 @@ def _rendering(library: Library, playbook: Playbook) -> list[Issue]:
             try:
                 assembler.paragraphs(position.text, number)
             except TextError as exc:
-                doc = library.docs.get(f"clause:{clause.id}")
-                issue = library.locate(f"clause:{clause.id}", ["positions", pid, "text"], str(exc))
-                if doc and issue.line:
-                    issue = Issue(issue.message, file=issue.file, line=issue.line + 1 + exc.offset, field=issue.field)
-                issues.append(issue)
+                issues.append(library.locate_text(clause.id, pid, str(exc), exc.offset, hint=TEXT_HINT))
     return issues
 
 

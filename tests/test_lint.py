@@ -110,22 +110,24 @@ def test_unknown_approver_role_is_located(cli: Callable[..., Result], workspace:
     assert re.search(r"playbooks/.*\.yaml:\d+ .*approver: unknown role 'boss' \(known: negotiator", result.stderr)
 
 
-def test_unknown_variable_in_clause_text_is_located(cli: Callable[..., Result], workspace: Workspace) -> None:
-    root = workspace()
-    path = root / "clauses" / "purpose.yaml"
-    path.write_text(path.read_text().replace("{{ deal.purpose.aim }}", "{{ deal.purpose.goal }}"))
-    result = _lint(cli, root)
-    assert result.exit_code == 1
-    assert re.search(r"clauses/purpose.yaml:\d+ positions\.\w+\.text: template error: .*goal", result.stderr)
+TEXT_CASES = [
+    ("{{ deal.purpose.goal }}", r"template error: .*goal"),
+    ("{{ ref('no-such-clause') }}", r"cross-reference to 'no-such-clause', which is not in this agreement"),
+    ("{{ deal.purpose.aim", r"unexpected end of template|expected token"),
+]
 
 
-def test_dangling_cross_reference_fails(cli: Callable[..., Result], workspace: Workspace) -> None:
+@pytest.mark.parametrize(("replacement", "expected"), TEXT_CASES, ids=["unknown variable", "dangling ref", "syntax"])
+def test_clause_text_errors_name_the_failing_line(
+    cli: Callable[..., Result], workspace: Workspace, replacement: str, expected: str
+) -> None:
     root = workspace()
     path = root / "clauses" / "purpose.yaml"
-    path.write_text(path.read_text().replace("{{ deal.purpose.aim }}", "{{ ref('no-such-clause') }}"))
+    path.write_text(path.read_text().replace("{{ deal.purpose.aim }}", replacement))
+    line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if replacement in text)
     result = _lint(cli, root)
     assert result.exit_code == 1
-    assert "cross-reference to 'no-such-clause', which is not in this agreement" in result.stderr
+    assert re.search(rf"clauses/purpose.yaml:{line} positions\.\w+\.text: .*{expected}", result.stderr), result.stderr
 
 
 def test_exclusivity_in_a_negotiable_position_fails(cli: Callable[..., Result], workspace: Workspace) -> None:
@@ -199,3 +201,18 @@ def test_lint_checks_the_template(
     assert result.exit_code == 1
     assert "templates/agreement.docx" in result.stderr
     assert expected in result.stderr
+
+
+def test_every_clause_problem_is_reported_once(cli: Callable[..., Result], workspace: Workspace) -> None:
+    """Two broken clauses shared by all three playbooks: both reported, each on one line."""
+    root = workspace()
+    for name, old, new in [
+        ("purpose", "deal.purpose.aim", "deal.purpose.goal"),
+        ("audit", "deal.term.review", "deal.term.reveiw"),
+    ]:
+        path = root / "clauses" / f"{name}.yaml"
+        assert old in path.read_text()
+        path.write_text(path.read_text().replace(old, new, 1))
+    lines = _lint(cli, root).stderr.strip().splitlines()
+    assert len([line for line in lines if "'goal'" in line]) == 1, lines
+    assert len([line for line in lines if "'reveiw'" in line]) == 1, lines
