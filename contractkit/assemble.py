@@ -170,10 +170,6 @@ def evaluate(env: ImmutableSandboxedEnvironment, expression: str, context: dict[
         raise TextError(f"condition {expression!r}: {exc.message or exc}") from None
 
 
-def ladder_of(playbook: Playbook, clause_id: str) -> Ladder | None:
-    return next((e.ladder for e in playbook.entries() if e.clause == clause_id), None)
-
-
 def rung_of(ladder: Ladder | None, position: str) -> Rung | None:
     return next((r for r in ladder.rungs if r.position == position), None) if ladder else None
 

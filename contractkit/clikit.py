@@ -10,7 +10,7 @@ from typing import Any
 import click
 from click.decorators import FC
 
-EXIT_ERROR, EXIT_NONCOMPLIANT = 1, 3
+EXIT_ERROR = 1
 FORMAT = click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format."
 )

@@ -63,20 +63,6 @@ def po_path(locale: str) -> Path:
     return LOCALE_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
-def compile_catalogue(locale: str) -> bytes:
-    """The .mo bytes for a locale's .po file, exactly as `pybabel compile` would write them."""
-    import io
-
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
-    with po_path(locale).open("rb") as handle:
-        catalogue = read_po(handle, locale=locale, domain=DOMAIN)
-    out = io.BytesIO()
-    write_mo(out, catalogue)
-    return out.getvalue()
-
-
 SOURCES = ("register.py", "summary.py")
 KEYWORDS = {"t": None, "text": None, "N_": None}  # look-up functions whose first argument is a key
 
