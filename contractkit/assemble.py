@@ -16,11 +16,12 @@ from typing import Any, Literal, get_args
 from jinja2 import TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from . import __version__, formatting
+from . import __version__
 from .errors import Issue, ValidationFailed
 from .loading import Library
 from .model import Clause, Deal, Entry, HistoryApproval, Ladder, Playbook, Rung, ValueShareModel
-from .text import Run, TextError, environment, normalise, render_runs, split_lines
+from .sandbox import sandbox
+from .text import Run, TextError, normalise, render_runs, split_lines
 
 TEXT_HINT = "fix the clause text or the deal fact it uses"
 VALUE_SHARE_CLAUSE = "value-share"  # its position says which value-share mechanism was agreed
@@ -179,7 +180,7 @@ class _Assembler:
         self.library, self.deal, self.playbook = library, deal, playbook
         self.include_all = include_all  # lint renders every clause, whatever the conditions say
         self.locale = deal.agreement.locale
-        self.env = environment(formatting.filters(self.locale))
+        self.env = sandbox(self.locale)
         self.context: dict[str, Any] = {"deal": deal_context(deal)}
         self.numbers: dict[str, tuple[str, int | None]] = {}  # clause id -> (number, schedule number)
         self.schedule_numbers: dict[str, int] = {}

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +18,12 @@ import docx.oxml.ns
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from docxtpl import DocxTemplate
-from jinja2 import StrictUndefined, TemplateError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2 import TemplateError
 
 from . import docx_io, formatting
 from .assemble import Agreement, Placed, PlacedSchedule
 from .errors import Issue, ValidationFailed
+from .sandbox import sandbox
 from .tables import TABLES
 from .text import normalise
 
@@ -114,30 +113,6 @@ def template_context(agreement: Agreement) -> dict[str, Any]:
         "signatories": [{"party_name": names[s.party], "name": s.name, "title": s.title} for s in deal.signatories],
         **{name: _token(name) for name in MARKERS},
     }
-
-
-class _TemplateEnvironment(ImmutableSandboxedEnvironment):
-    """The sandbox the Word template renders in, remembering compiled sources.
-
-    docxtpl hands the same pre-processed XML to `from_string` on every render of a template, so
-    a batch of deals compiles each part once instead of once per deal."""
-
-    def __init__(self, locale: str) -> None:
-        super().__init__(autoescape=True, undefined=StrictUndefined)
-        self.filters.update(formatting.filters(locale))
-        self._compiled: dict[str, Any] = {}
-
-    def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:
-        if globals is not None or template_class is not None or not isinstance(source, str):
-            return super().from_string(source, globals, template_class)
-        if source not in self._compiled:
-            self._compiled[source] = super().from_string(source)
-        return self._compiled[source]
-
-
-@lru_cache(maxsize=8)
-def _jinja_env(locale: str) -> _TemplateEnvironment:
-    return _TemplateEnvironment(locale)
 
 
 class _Builder:
@@ -257,10 +232,10 @@ def render(agreement: Agreement, template: Path) -> bytes:
     tpl = DocxTemplate(str(template))
     locale = agreement.deal.agreement.locale
     try:
-        tpl.render(template_context(agreement), jinja_env=_jinja_env(locale), autoescape=True)
+        tpl.render(template_context(agreement), jinja_env=sandbox(locale), autoescape=True)
     except TemplateError as exc:
         raise ValidationFailed(
-            [Issue(f"template error: {exc}", file=str(template), hint="run 'contractkit lint'")]
+            [Issue(f"template error: {exc.message or exc}", file=str(template), hint="run 'contractkit lint'")]
         ) from None
     document = tpl.docx
     _Builder(document, agreement).build()
@@ -329,7 +304,7 @@ def lint_template(path: Path) -> list[Issue]:
 
     label = str(path)
     try:
-        used = DocxTemplate(str(path)).get_undeclared_template_variables(_jinja_env("en_GB"))
+        used = DocxTemplate(str(path)).get_undeclared_template_variables(sandbox("en_GB"))
         styles = {s.name for s in Document(str(path)).styles}
     except TemplateSyntaxError as exc:
         hint = "Word may have split or autocorrected the tag: retype it in one go"

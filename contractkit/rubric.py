@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from . import formatting
 from .assemble import Agreement, deal_context, evaluate
 from .errors import Issue, ValidationFailed
 from .loading import Library
 from .model import Deal
 from .register import status
-from .text import TextError, environment
+from .sandbox import sandbox
+from .text import TextError
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def context(agreement: Agreement) -> dict[str, Any]:
 
 def score(library: Library, agreement: Agreement) -> list[CheckResult]:
     """Apply every rubric check; a test that does not evaluate is a located library error."""
-    env = environment(formatting.filters(agreement.deal.agreement.locale))
+    env = sandbox(agreement.deal.agreement.locale)
     facts = context(agreement)
     results, problems = [], []
     for index, check in enumerate(library.meta.rubric):

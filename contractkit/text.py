@@ -10,12 +10,11 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 MAX_LEVEL = 3
@@ -98,23 +97,12 @@ def _to_tags(source: str) -> str:
     return "".join(out)
 
 
-def environment(filters: Mapping[str, Callable[..., Any]] | None = None) -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=False)
-    env.filters.update(filters or {})
-    return env
-
-
-@cache
-def _compiled(env: ImmutableSandboxedEnvironment, source: str) -> Any:
-    return env.from_string(source)
-
-
 def render_runs(env: ImmutableSandboxedEnvironment, source: str, context: Mapping[str, Any]) -> list[Run]:
     """Render one paragraph of clause source to runs of plain text."""
     tagged = _to_tags(source)
     if "{" in tagged:
         try:
-            tagged = str(_compiled(env, tagged).render(context))
+            tagged = str(env.from_string(tagged).render(context))
         except TemplateError as exc:
             raise TextError(f"template error: {exc.message or exc}") from None
     runs: list[Run] = []

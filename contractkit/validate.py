@@ -13,7 +13,8 @@ from .assemble import TEXT_HINT, _Assembler
 from .errors import Issue, ValidationFailed
 from .loading import Library
 from .model import PRINCIPLE_NAMES, PRINCIPLES, Clause, Deal, Ladder, Playbook
-from .text import TextError, defined_terms, environment, split_lines
+from .sandbox import sandbox
+from .text import TextError, defined_terms, split_lines
 from .yamlio import Document
 
 # The policy guarantee, in code so that no library edit can drop it: these clauses must exist,
@@ -71,7 +72,7 @@ def _guaranteed(library: Library) -> list[Issue]:
 
 def _clause(library: Library, clause: Clause) -> list[Issue]:
     issues = []
-    env = environment()
+    env = sandbox()
     patterns = library.meta.exclusivity_patterns
     for pid, position in clause.positions.items():
         loc = ["positions", pid, "text"]

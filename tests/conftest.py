@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,7 @@ from click.testing import CliRunner, Result
 from contractkit import api, docx_io
 from contractkit.cli import main
 from contractkit.loading import Library
+from contractkit.sandbox import CACHE_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -23,6 +24,15 @@ def needs_soffice() -> pytest.MarkDecorator:
     """Tests that need LibreOffice. `make test` installs it, so in CI (CI=true) they never skip."""
     missing = shutil.which("soffice") is None and not os.environ.get("CI")
     return pytest.mark.skipif(missing, reason="LibreOffice not installed; run `make test`")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def template_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Compiled templates go to a cache of the test run's own, never the user's."""
+    path = tmp_path_factory.mktemp("cache") / "jinja"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(CACHE_ENV, str(path))
+        yield path
 
 
 @pytest.fixture(scope="session")
