@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -174,10 +175,14 @@ class ExclusivityPattern(Model):
     @classmethod
     def _compiles(cls, value: str) -> str:
         try:
-            re.compile(value)
+            re.compile(value, re.IGNORECASE)
         except re.error as exc:
             raise ValueError(f"not a valid regular expression: {exc}") from None
         return value
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        return re.compile(self.pattern, re.IGNORECASE)
 
 
 class RubricCheck(Model):

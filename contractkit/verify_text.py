@@ -391,11 +391,6 @@ def _changed(mine: list[str], ops: list[Op]) -> Iterator[str]:
 # ----------------------------------------------------------------------------- the exclusivity scan
 
 
-@lru_cache(maxsize=256)
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.IGNORECASE)
-
-
 def exclusivity(
     text: str, patterns: list[ExclusivityPattern], where: str | None, *, normalised: bool = False
 ) -> list[Finding]:
@@ -403,7 +398,7 @@ def exclusivity(
     plain = text if normalised else normalise(text)
     out = []
     for pattern in patterns:
-        for hit in _compiled(pattern.pattern).finditer(plain):
+        for hit in pattern.regex.finditer(plain):
             excerpt = plain[max(0, hit.start() - 60) : hit.end() + 60]
             out.append(
                 Finding(
