@@ -1,8 +1,8 @@
 """The Jinja sandbox that clause text, playbook conditions and Word templates run in.
 
 One `Sandbox` per locale: an ImmutableSandboxedEnvironment with autoescape, StrictUndefined and the
-babel filters. Compiling Jinja source to Python is most of the cost of drafting, so compiled code
-is kept twice over: in memory, for a batch of deals, and on disk in Jinja's own bytecode cache,
+babel filters. Compiling Jinja source to Python was about a tenth of the time of a draft, so
+compiled code is kept twice over: in memory, for a batch of deals, and on disk in Jinja's own bytecode cache,
 for the next run. A cached entry is used only if the source, the Jinja and Python versions and the
 sandbox's settings all match; a cache that cannot be written, or has been tampered with by another
 user, is ignored. `CONTRACTKIT_CACHE_DIR` moves the cache; set it empty to turn it off.
@@ -34,7 +34,7 @@ class _Sources(BaseLoader):
         self.sources: dict[str, str] = {}
 
     def get_source(self, environment: Any, template: str) -> tuple[str, None, Callable[[], bool]]:
-        return self.sources[template], None, lambda: True
+        return self.sources[template], None, lambda: True  # a name is its source: never stale
 
 
 class _DiskCache(FileSystemBytecodeCache):
