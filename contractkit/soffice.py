@@ -14,11 +14,13 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from signal import SIGINT, SIGTERM
 from typing import Any
 
 from .errors import ContractkitError
@@ -75,22 +77,38 @@ def soffice_command(executable: str, profile: Path, outdir: Path, files: Sequenc
     ]
 
 
-@contextmanager
-def process_group(command: list[str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """Run `command` in a new session and kill its whole process group on the way out, always."""
+def spawn(command: list[str], log: Path) -> subprocess.Popen[bytes]:
+    """Start `command` in a new session (so its process group can be killed), output to `log`."""
     with log.open("wb") as out:
         try:
-            proc = subprocess.Popen(
+            return subprocess.Popen(
                 command, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
             )
         except OSError as exc:
             raise ConversionFailed(
                 f"cannot start LibreOffice ({command[0]}): {exc.strerror}", hint=INSTALL_HINT
             ) from None
+
+
+@contextmanager
+def interrupts_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM, then deliver them on the way out.
+
+    An interrupt that lands while a process is being started, or before its clean-up is
+    registered, would leave that process running; starting one inside this block closes the gap.
+    Only the main thread receives signals, so elsewhere this does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    previous = {sig: signal.signal(sig, lambda signum, _: held.append(signum)) for sig in (SIGINT, SIGTERM)}
     try:
-        yield proc
+        yield
     finally:
-        kill_group(proc)
+        for sig, handler in previous.items():
+            signal.signal(sig, signal.SIG_DFL if handler is None else handler)
+        if held:
+            signal.raise_signal(held[0])  # runs the restored handler now, e.g. KeyboardInterrupt
 
 
 def kill_group(proc: subprocess.Popen[bytes]) -> None:
@@ -143,7 +161,9 @@ class Converter:
         n = len(self.jobs)
         log = self.work / f"job{n}.log"
         command = soffice_command(self.executable, self.work / f"profile{n}", self.work / "out", files, self.pdfa)
-        proc = self.stack.enter_context(process_group(command, log))
+        with interrupts_held():
+            proc = spawn(command, log)
+            self.stack.callback(kill_group, proc)
         self.jobs.append(_Job(list(files), log, proc, time.monotonic() + self.timeout))
 
     def wait(self) -> list[Conversion]:

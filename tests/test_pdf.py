@@ -327,6 +327,31 @@ def test_ctrl_c_kills_the_whole_process_group(fake: Callable[[str], Path]) -> No
     assert gone(int(pidfile.read_text()))
 
 
+def test_an_interrupt_while_soffice_starts_still_kills_it(
+    fake: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C landing after LibreOffice has started but before its clean-up is registered."""
+    import signal
+    import time
+
+    from contractkit import soffice
+
+    pidfile = fake("sleep 60 &\necho $! > PIDFILE\nwait")
+    real_spawn = soffice.spawn
+
+    def spawn_then_interrupt(command: list[str], log: Path) -> Any:
+        proc = real_spawn(command, log)
+        while not (pidfile.exists() and pidfile.read_text().strip()):
+            time.sleep(0.01)
+        signal.raise_signal(signal.SIGINT)
+        return proc
+
+    monkeypatch.setattr(soffice, "spawn", spawn_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        render_pdf.docx_to_pdf(b"PK", timeout=30)
+    assert gone(int(pidfile.read_text()))
+
+
 def test_soffice_exiting_0_without_output_is_an_error(fake: Callable[[str], Path]) -> None:
     fake("echo 'Error: source file could not be loaded'\nexit 0")
     with pytest.raises(ContractkitError, match=r"wrote no PDF.*source file could not be loaded"):
