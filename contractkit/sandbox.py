@@ -2,8 +2,8 @@
 
 One `Sandbox` per locale: an ImmutableSandboxedEnvironment with autoescape, StrictUndefined and the
 babel filters. Compiling Jinja source to Python was about a tenth of the time of a draft, so
-compiled code is kept twice over: in memory, for a batch of deals, and on disk in Jinja's own bytecode cache,
-for the next run. A cached entry is used only if the source, the Jinja and Python versions and the
+compiled code is kept twice over: in memory, for a batch of deals, and on disk in Jinja's own
+bytecode cache, for the next run. A cached entry is used only if the source, the Jinja and Python versions and the
 sandbox's settings all match; a cache that cannot be written, or has been tampered with by another
 user, is ignored. `CONTRACTKIT_CACHE_DIR` moves the cache; set it empty to turn it off.
 """
