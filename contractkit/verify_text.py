@@ -12,7 +12,7 @@ import difflib
 import itertools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -48,14 +48,7 @@ class Finding:
     severity: Severity = "error"
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "clause": self.clause,
-            "principle": self.principle,
-            "detail": self.detail,
-            "diff": self.diff,
-            "severity": self.severity,
-        }
+        return asdict(self)
 
 
 @dataclass

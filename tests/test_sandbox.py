@@ -106,14 +106,16 @@ def test_default_location_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path:
 
 def test_deal_values_are_never_compiled(template_cache: Path, tmp_path: Path, library: api.Library) -> None:
     """Drafting another deal adds nothing to the cache: only library and template source is compiled."""
+    assert os.environ[CACHE_ENV] == str(template_cache)
     source = example("northby-sepsis").read_text(encoding="utf-8")
     changed = source.replace("Northby", "Northby {{ 7*7 }} {% raw %}")
     assert changed != source
     deal = tmp_path / "deal.yaml"
-    for text in (source, changed):
+
+    def draft(text: str) -> set[str]:
         deal.write_text(text, encoding="utf-8")
         api.draft(library, deal, tmp_path / "out.docx", force=True)
-        if text is source:
-            before = {p.name for p in entries(template_cache)}
-    assert before and {p.name for p in entries(template_cache)} == before
-    assert os.environ[CACHE_ENV] == str(template_cache)
+        return {p.name for p in entries(template_cache)}
+
+    before = draft(source)
+    assert before and draft(changed) == before
