@@ -10,15 +10,18 @@ api.write(library, agreement, Path("out/northby.docx"))
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from .assemble import Agreement, assemble
 from .errors import Issue, ValidationFailed
 from .files import check_target, write_atomic
 from .loading import Library, load_library
-from .model import Deal
+from .model import Deal, Rung
+from .negotiate import SwapRequest
 
 __all__ = [
     "Agreement",
+    "SwapRequest",
     "Deal",
     "Library",
     "assemble",
@@ -99,3 +102,101 @@ def prepare(library: Library, deal_path: Path, *, final: bool = False) -> Agreem
 
         final_blockers(agreement)
     return agreement
+
+
+# ----------------------------------------------------------------------------- deals as data (the web app)
+
+
+def check_deal_text(text: str, library: Library, *, name: str) -> tuple[Any, Deal | None, list[Issue]]:
+    """A deal file's text checked exactly as `load_deal` checks a file: its plain data, the deal
+    when it passes the schema, and every issue (errors and warnings). Never raises for the deal's
+    own problems, so a form can show them beside its fields."""
+    from . import yamlio
+    from .loading import model_from
+    from .validate import check_deal, locked_overrides
+
+    try:
+        doc = yamlio.parse(text, name)
+    except ValidationFailed as exc:
+        return None, None, exc.issues
+    deal, issues = model_from(doc, Deal)
+    if deal is None:
+        return doc.plain(), None, locked_overrides(doc, library) + issues
+    return doc.plain(), deal, check_deal(deal, doc, library)
+
+
+def deal_data(deal: Deal) -> dict[str, Any]:
+    """A deal as the plain data of its file (dates and amounts as text), as JSON can store it."""
+    return deal.model_dump(mode="json", by_alias=True, exclude_none=True, exclude_defaults=True)
+
+
+def deal_yaml(data: Any) -> str:
+    """Plain deal data as a deal file's text, which `load_deal` reads back to the same deal."""
+    from . import yamlio
+
+    return yamlio.dump(data)
+
+
+def positions(library: Library, deal: Deal) -> list[Any]:
+    """Every negotiable and locked clause of the deal with its ladder and approval (see negotiate)."""
+    from .negotiate import positions as states
+
+    return states(library, deal)
+
+
+def swap_deal(library: Library, deal: Deal, request: Any, *, now: Any) -> tuple[Deal, Any]:
+    """The deal after moving one clause along its ladder (or recording an approval), and the history
+    entry that says so; the same rules as `contractkit swap`, on data instead of a file."""
+    from .negotiate import apply_entry, plan
+
+    entry = plan(library, deal, request, now)
+    return apply_entry(deal, entry), entry
+
+
+def final_blockers(agreement: Agreement) -> None:
+    from .negotiate import final_blockers as blockers
+
+    blockers(agreement)
+
+
+def to_pdf(agreement: Agreement, docx: bytes) -> bytes:
+    from .render_pdf import to_pdf as convert
+
+    return convert(agreement, docx)
+
+
+def redline(old: bytes, new: bytes, *, author: str, date: Any) -> bytes:
+    from .redline import compare
+
+    return compare(old, new, author=author, date=date)
+
+
+def reopen_approval(deal: Deal, clause: str, position: str, reason: str, *, now: Any) -> Deal:
+    """The deal with one approval re-opened, because a later change altered the approved wording."""
+    from .negotiate import reopened
+
+    return reopened(deal, clause, position, reason, now)
+
+
+ROLE_LABELS = {
+    "negotiator": "Negotiator (no approval needed)",
+    "legal-lead": "Legal lead",
+    "information-governance": "Information governance lead",
+    "caldicott-guardian": "Caldicott Guardian",
+    "board": "Board",
+    "centre": "National centre",
+}
+
+
+def role_label(role: str) -> str:
+    """How a role is named to people: 'Legal lead', not 'legal-lead'."""
+    return ROLE_LABELS.get(role, role.replace("-", " ").capitalize())
+
+
+def rung(library: Library, deal: Deal, clause: str) -> Rung:
+    """The rung of its ladder that a negotiable clause of the deal stands on."""
+    entry = next(e for e in library.playbooks[deal.playbook].entries() if e.clause == clause)
+    if entry.ladder is None:
+        raise ValueError(f"{clause} has no ladder")
+    current = deal.positions.get(clause, entry.ladder.preferred.position)
+    return next(r for r in entry.ladder.rungs if r.position == current)

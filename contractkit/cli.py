@@ -254,9 +254,9 @@ def draft(ctx: click.Context, deal: Path, out: Path, force: bool, final: bool) -
 
 def _register() -> None:
     """Commands that live in contractkit.commands, one module per area."""
-    from .commands import negotiation, publication, publishing, verification
+    from .commands import negotiation, publication, publishing, verification, web
 
-    for module in (publishing, negotiation, verification, publication):
+    for module in (publishing, negotiation, verification, publication, web):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -73,6 +73,7 @@ class SwapRequest:
     approved_by: str | None = None
     role: str | None = None
     note: str | None = None
+    account: str | None = None  # the approver's login, when the web app records an approval
 
 
 @dataclass(frozen=True)
@@ -187,7 +188,21 @@ def _approval(clause_id: str, rung: Rung, request: SwapRequest) -> Approval:
             f"that rung must be approved by {rung.approver!r}",
             hint=f"record the approval of the {rung.approver}, or leave it pending",
         )
-    return HistoryApproval(name=request.approved_by, role=request.role)
+    return HistoryApproval(name=request.approved_by, role=request.role, account=request.account)
+
+
+def apply_entry(deal: Deal, entry: HistoryEntry) -> Deal:
+    """The deal after one history entry: the clause on its new rung, the entry logged, the version bumped."""
+    agreement = deal.agreement.model_copy(update={"version": deal.agreement.version + 1})
+    positions = {**deal.positions, entry.clause: entry.to}
+    return deal.model_copy(update={"positions": positions, "history": [*deal.history, entry], "agreement": agreement})
+
+
+def reopened(deal: Deal, clause: str, position: str, reason: str, now: dt.datetime) -> Deal:
+    """The deal with a clause's approval re-opened: a later change altered the wording that was approved."""
+    entry = HistoryEntry(timestamp=now, clause=clause, from_=position, to=position, by="contractkit",
+                         approval="pending", note=reason)
+    return deal.model_copy(update={"history": [*deal.history, entry]})
 
 
 # ----------------------------------------------------------------------------- the swap itself

@@ -1,0 +1,302 @@
+"""The web app's use of `contractkit.api`: the only web module that touches deals as contracts.
+
+Each function takes Django objects, asks the API, and records what happened (a new immutable
+version, an approval request, an audit entry) in one transaction. Drafting, checking and
+negotiation rules stay in the API; nothing here decides what a clause says.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from contractkit import api
+from contractkit.errors import ContractkitError, Issue
+
+from . import audit
+from .models import ApprovalRequest, AuditEntry, Deal, DealVersion, Organisation
+
+
+@functools.cache
+def library() -> api.Library:
+    """The clause library, loaded once per process (the web app never reloads it mid-flight)."""
+    return api.load_library()
+
+
+def display_name(user: Any) -> str:
+    return str(user.get_full_name() or user.get_username())
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A deal's data as checked by the same models and checks as the CLI."""
+
+    data: Any
+    deal: api.Deal | None
+    issues: list[Issue]
+
+    @property
+    def valid(self) -> bool:
+        return self.deal is not None and not any(i.severity == "error" for i in self.issues)
+
+
+def check_text(text: str, name: str) -> Checked:
+    """A deal file's text, checked; its data kept even when it does not validate yet."""
+    data, deal, issues = api.check_deal_text(text, library(), name=name)
+    return Checked(data, deal, issues)
+
+
+def check_data(data: Any, name: str = "deal form") -> Checked:
+    return check_text(api.deal_yaml(data), name)
+
+
+def owner_for(checked: Checked) -> str | None:
+    """The ODS code of the first NHS party, which decides the owning organisation."""
+    try:
+        return str(checked.data["nhs_organisations"][0]["ods_code"])
+    except (KeyError, IndexError, TypeError):
+        return None
+
+
+def stored(checked: Checked) -> Any:
+    """What a version keeps: the validated deal in canonical form, or the data as entered."""
+    return api.deal_data(checked.deal) if checked.valid and checked.deal is not None else checked.data
+
+
+@transaction.atomic
+def save_version(deal: Deal, checked: Checked, user: AbstractBaseUser, change: str) -> DealVersion:
+    """A new immutable version; when it alters the wording of an approved deviation, that approval
+    is re-opened in a further version, so the agreement never claims an approval for other words."""
+    previous = deal.versions.order_by("-number").first()
+    version = _append(deal, stored(checked), checked, user, change)
+    if previous is not None and previous.valid and version.valid and checked.deal is not None:
+        reopen = _reopened(deal, previous, checked.deal)
+        if reopen:
+            moved = checked.deal
+            for clause, position in reopen:
+                moved = api.reopen_approval(moved, clause, position, f"re-opened: {change}", now=timezone.now())
+            version = _append(deal, api.deal_data(moved), check_data(api.deal_data(moved)), user,
+                              "approvals re-opened: " + ", ".join(c for c, _ in reopen))
+    return version
+
+
+def _append(deal: Deal, data: Any, checked: Checked, user: AbstractBaseUser, change: str) -> DealVersion:
+    previous = deal.versions.order_by("-number").first()
+    number = previous.number + 1 if previous else 1
+    version = DealVersion.objects.create(
+        deal=deal,
+        number=number,
+        data=data,
+        valid=checked.valid,
+        issues=[i.as_dict() for i in checked.issues],
+        change=change[:300],
+        created_by=user,
+        sha256=audit.data_hash(data),
+    )
+    audit.record(
+        user.get_username(), "version", deal=deal.reference, number=number, sha256=version.sha256, change=change
+    )
+    _link_parties(deal, data)
+    return version
+
+
+def _link_parties(deal: Deal, data: Any) -> None:
+    numbers = {str(p.get("company_number")) for p in (data or {}).get("partners", []) if isinstance(p, dict)}
+    deal.parties.set(Organisation.objects.filter(kind=Organisation.PARTNER, code__in=numbers))
+
+
+@transaction.atomic
+def create_deal(organisation: Organisation, checked: Checked, user: AbstractBaseUser, change: str) -> Deal:
+    reference = str((checked.data or {}).get("agreement", {}).get("reference") or "")
+    deal = Deal.objects.create(reference=reference, organisation=organisation, created_by=user)
+    audit.record(user.get_username(), "create", deal=reference, organisation=organisation.code)
+    save_version(deal, checked, user, change)
+    return deal
+
+
+def deal_of(version: DealVersion) -> api.Deal:
+    """The validated deal a version holds (only valid versions are drafted)."""
+    checked = check_data(version.data, name=f"{version.deal.reference} version {version.number}")
+    if checked.deal is None or not checked.valid:
+        raise ContractkitError(
+            f"version {version.number} does not pass its checks yet", hint="fix the problems the form shows"
+        )
+    return checked.deal
+
+
+def agreement(version: DealVersion, *, final: bool = False) -> api.Agreement:
+    return api.assemble(library(), deal_of(version), final=final)
+
+
+def docx(version: DealVersion, *, final: bool = False) -> bytes:
+    return api.render_docx(library(), agreement(version, final=final))
+
+
+def pdf(version: DealVersion, *, final: bool = False) -> bytes:
+    made = agreement(version, final=final)
+    if final:
+        api.final_blockers(made)
+    return api.to_pdf(made, api.render_docx(library(), made))
+
+
+def redline(old: DealVersion, new: DealVersion, user: AbstractBaseUser) -> bytes:
+    return api.redline(docx(old), docx(new), author=display_name(user), date=timezone.now())
+
+
+def export_yaml(version: DealVersion) -> str:
+    """The version as a deal file the CLI drafts to the same bytes."""
+    return api.deal_yaml(version.data)
+
+
+# ----------------------------------------------------------------------------- negotiation
+
+
+def positions(version: DealVersion) -> list[Any]:
+    return api.positions(library(), deal_of(version))
+
+
+@transaction.atomic
+def swap(deal: Deal, user: AbstractBaseUser, clause: str, position: str, note: str = "") -> DealVersion:
+    """Move a clause to a rung; a rung that needs approval opens a request addressed to its role."""
+    current = deal.latest
+    moved, entry = api.swap_deal(
+        library(), deal_of(current), api.SwapRequest(clause, position, display_name(user), note=note or None),
+        now=timezone.now(),
+    )
+    version = save_version(deal, check_data(api.deal_data(moved)), user, f"{clause}: {entry.from_} -> {entry.to}")
+    deal.approvals.filter(clause=clause, status=ApprovalRequest.PENDING).update(status=ApprovalRequest.WITHDRAWN)
+    if entry.approval == "pending":
+        rung = api.rung(library(), moved, clause)
+        ApprovalRequest.objects.create(
+            deal=deal, clause=clause, position=position, role=rung.approver, requested_by=user, requested_in=version
+        )
+        audit.record(user.get_username(), "request", deal=deal.reference, clause=clause, position=position,
+                     role=rung.approver)
+    return version
+
+
+@transaction.atomic
+def decide(request: ApprovalRequest, user: AbstractBaseUser, *, approve: bool, comment: str) -> DealVersion | None:
+    """Approve (a new version records the approver's account and time) or reject, with a comment."""
+    now = timezone.now()
+    version = None
+    if approve:
+        deal = request.deal
+        moved, _entry = api.swap_deal(
+            library(),
+            deal_of(deal.latest),
+            api.SwapRequest(
+                request.clause,
+                request.position,
+                display_name(user),
+                approved_by=display_name(user),
+                role=request.role,
+                account=user.get_username(),
+                note=comment or None,
+            ),
+            now=now,
+        )
+        version = save_version(
+            deal, check_data(api.deal_data(moved)), user, f"{request.clause}: approved by {request.role}"
+        )
+    request.status = ApprovalRequest.APPROVED if approve else ApprovalRequest.REJECTED
+    request.decided_by, request.decided_at, request.decided_in, request.comment = user, now, version, comment
+    request.save()
+    audit.record(
+        user.get_username(),
+        "approve" if approve else "reject",
+        deal=request.deal.reference,
+        clause=request.clause,
+        position=request.position,
+        role=request.role,
+        comment=comment,
+    )
+    return version
+
+
+def _reopened(deal: Deal, before: DealVersion, after: api.Deal) -> list[tuple[str, str]]:
+    """Approved deviations whose clause reads differently after the change; their requests re-open."""
+    old_text = {c.id: c.text() for c in agreement(before).all_clauses()}
+    out = []
+    for placed in api.assemble(library(), after).all_clauses():
+        if old_text.get(placed.id) == placed.text():
+            continue
+        for request in deal.approvals.filter(clause=placed.id, position=placed.position, status=ApprovalRequest.APPROVED):
+            request.status = ApprovalRequest.REOPENED
+            request.save(update_fields=["status"])
+            ApprovalRequest.objects.create(
+                deal=deal, clause=request.clause, position=request.position, role=request.role,
+                requested_by=request.requested_by, requested_in=before,
+            )
+            audit.record("contractkit", "reopen", deal=deal.reference, clause=placed.id, role=request.role)
+            out.append((request.clause, request.position))
+    return out
+
+
+def pending(deal: Deal) -> list[ApprovalRequest]:
+    return list(deal.approvals.filter(status=ApprovalRequest.PENDING))
+
+
+def final_ready(deal: Deal) -> bool:
+    version = deal.latest
+    return bool(version and version.valid and not pending(deal))
+
+
+@dataclass(frozen=True)
+class Rung:
+    position: str
+    label: str
+    approver: str
+    approver_label: str
+    current: bool
+
+
+@dataclass(frozen=True)
+class Row:
+    """One clause of the deal page: where it stands, and (for negotiable ones) its ladder."""
+
+    id: str
+    number: str
+    title: str
+    status: str
+    locked: bool
+    schedule: str | None
+    label: str
+    rungs: tuple[Rung, ...] = ()
+    walk_away: str | None = None
+    pending: bool = False
+
+
+def overview(version: DealVersion) -> list[Row]:
+    """The clauses of the agreement in order, each with its status and (if negotiable) its ladder."""
+    made = agreement(version)
+    states = {s.clause.id: s for s in api.positions(library(), made.deal)}
+    schedules = {c.id: f"Schedule {s.number}" for s in made.schedules for c in s.clauses}
+    rows = []
+    for placed in made.all_clauses():
+        state = states.get(placed.id)
+        position = placed.clause.positions[placed.position]
+        rungs = tuple(
+            Rung(r.position, placed.clause.positions[r.position].label or r.position, r.approver,
+                 role_label(r.approver), r.position == placed.position)
+            for r in (state.rungs if state else ())
+        )
+        rows.append(
+            Row(placed.id, placed.number, placed.clause.title, placed.clause.status, placed.locked,
+                schedules.get(placed.id), position.label or placed.position, rungs,
+                state.walk_away if state else None, bool(state and state.pending))
+        )
+    return rows
+
+
+def role_label(role: str) -> str:
+    return api.role_label(role)
+
+
+def audit_entries(deal: Deal) -> list[AuditEntry]:
+    return list(AuditEntry.objects.filter(deal=deal.reference).order_by("seq"))

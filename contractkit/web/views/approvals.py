@@ -1,0 +1,47 @@
+"""My approvals: the requests addressed to a role the user holds, decided in person with a comment."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from contractkit.errors import ContractkitError
+
+from .. import policy, services
+from ..models import ApprovalRequest
+from .common import require
+
+MAX_COMMENT = 2000
+
+
+def queue(request: HttpRequest) -> HttpResponse:
+    return render(request, "ckweb/approvals.html", {"requests": policy.approval_queue(request.user)})
+
+
+@require_POST
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approve or reject one request. A request the user cannot see is 'not found'."""
+    found = ApprovalRequest.objects.select_related("deal__organisation").filter(pk=pk).first()
+    if found is None or not policy.can_view(request.user, found.deal):
+        raise Http404("no such approval request")
+    require(
+        policy.can_decide(request.user, found),
+        f"this request needs the {found.role} of {found.deal.organisation.name}, and not the person who asked",
+    )
+    choice, comment = request.POST.get("decision"), request.POST.get("comment", "").strip()
+    if choice not in ("approve", "reject") or len(comment) > MAX_COMMENT:
+        messages.error(request, f"choose approve or reject; a comment is at most {MAX_COMMENT} characters")
+        return redirect("approvals")
+    if choice == "reject" and not comment:
+        messages.error(request, "say why you reject it: the negotiator needs the reason")
+        return redirect("approvals")
+    try:
+        services.decide(found, request.user, approve=choice == "approve", comment=comment)  # type: ignore[arg-type]
+    except ContractkitError as exc:
+        messages.error(request, exc.lines()[0])
+        return redirect("approvals")
+    verb = "Approved" if choice == "approve" else "Rejected"
+    messages.success(request, f"{verb}: {found.deal.reference} {found.clause} -> {found.position}.")
+    return redirect("approvals")

@@ -1,0 +1,31 @@
+"""What every view needs: the deal the user may see (else 404), and refusals that save nothing."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+
+from .. import policy
+from ..models import Deal, DealVersion
+
+
+def visible_deal(request: HttpRequest, ref: str) -> Deal:
+    """The deal, if this user may see it. Another organisation's deal is 'not found', not 'forbidden',
+    so that its existence is not disclosed."""
+    deal = policy.visible_deals(request.user).filter(reference=ref).select_related("organisation").first()
+    if deal is None:
+        raise Http404("no such deal")
+    return deal
+
+
+def version_of(deal: Deal, number: int) -> DealVersion:
+    version = deal.versions.filter(number=number).first()
+    if version is None:
+        raise Http404("no such version")
+    return version
+
+
+def require(allowed: bool, why: str) -> None:
+    if not allowed:
+        raise PermissionDenied(why)
+

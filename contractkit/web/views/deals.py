@@ -1,0 +1,118 @@
+"""The deal list, importing a deal file, the deal page, swaps and the history."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from contractkit.errors import ContractkitError
+
+from .. import policy, services
+from ..models import Deal, Organisation
+from .common import require, visible_deal
+
+MAX_UPLOAD = 256 * 1024  # bytes; a deal file is a few kilobytes
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    deals = policy.visible_deals(request.user).select_related("organisation").prefetch_related("versions")
+    return render(
+        request,
+        "ckweb/home.html",
+        {
+            "deals": deals,
+            "can_create": bool(policy.creatable_organisations(request.user)),
+            "queue": policy.approval_queue(request.user).count(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def import_deal(request: HttpRequest) -> HttpResponse:
+    """Upload a deal file. It must pass every check, and name the user's organisation as an NHS party."""
+    orgs = policy.creatable_organisations(request.user)
+    require(bool(orgs), "only a negotiator or legal lead of an NHS body can add deals")
+    problems: list[str] = []
+    if request.method == "POST":
+        deal, problems = _import(request, orgs)
+        if deal is not None:
+            messages.success(request, f"Imported {deal.reference}.")
+            return redirect("deal", ref=deal.reference)
+    return render(request, "ckweb/import.html", {"problems": problems, "max_kb": MAX_UPLOAD // 1024})
+
+
+def _import(request: HttpRequest, orgs: list[Organisation]) -> tuple[Deal | None, list[str]]:
+    """The new deal, or every reason the upload was refused (and nothing saved)."""
+    upload = request.FILES.get("deal")
+    if upload is None:
+        return None, ["choose a deal file (.yaml) to upload"]
+    name = upload.name or "upload"
+    if upload.size is None or upload.size > MAX_UPLOAD:
+        return None, [f"{name}: the file is larger than {MAX_UPLOAD // 1024} KB; a deal file is a few kilobytes"]
+    try:
+        text = upload.read(MAX_UPLOAD + 1).decode("utf-8")
+    except UnicodeDecodeError:
+        return None, [f"{name}: not a text file (a deal file is YAML text saved as UTF-8)"]
+    checked = services.check_text(text, name)
+    if not checked.valid or checked.deal is None:
+        return None, [str(i) for i in checked.issues if i.severity == "error"] or ["the deal does not pass its checks"]
+    owner = next((o for o in orgs if o.code == services.owner_for(checked)), None)
+    if owner is None:
+        codes = ", ".join(o.code for o in orgs)
+        return None, [f"{name}: the first NHS party must be your organisation (ODS code {codes})"]
+    reference = checked.deal.agreement.reference
+    if Deal.objects.filter(reference=reference).exists():
+        return None, [f"{name}: a deal with reference {reference} already exists; open it and edit it instead"]
+    return services.create_deal(owner, checked, request.user, f"imported from {name}"), []  # type: ignore[arg-type]
+
+
+def deal_page(request: HttpRequest, ref: str) -> HttpResponse:
+    deal = visible_deal(request, ref)
+    return render(request, "ckweb/deal.html", _deal_context(request, deal))
+
+
+def _deal_context(request: HttpRequest, deal: Deal) -> dict[str, object]:
+    version = deal.latest
+    negotiation = policy.sees_negotiation(request.user, deal)
+    overview = services.overview(version) if version.valid else None
+    return {
+        "deal": deal,
+        "version": version,
+        "versions": list(deal.versions.order_by("-number")),
+        "overview": overview,
+        "negotiation": negotiation,
+        "can_edit": policy.can_edit(request.user, deal),
+        "pending": services.pending(deal) if negotiation else [],
+        "final_ready": services.final_ready(deal),
+    }
+
+
+@require_POST
+def swap(request: HttpRequest, ref: str) -> HttpResponse:
+    """Move one clause to a rung of its ladder (htmx: the clause list is re-rendered in place)."""
+    deal = visible_deal(request, ref)
+    require(policy.can_edit(request.user, deal), "only the deal's negotiator or legal lead can move a clause")
+    clause, position = request.POST.get("clause", ""), request.POST.get("position", "")
+    try:
+        services.swap(deal, request.user, clause, position, request.POST.get("note", ""))  # type: ignore[arg-type]
+        messages.success(request, f"{clause} moved to {position}.")
+    except ContractkitError as exc:
+        messages.error(request, str(exc.lines()[0]))
+    return redirect("deal", ref=deal.reference)  # htmx follows it and swaps in the page's <main>
+
+
+def history(request: HttpRequest, ref: str) -> HttpResponse:
+    deal = visible_deal(request, ref)
+    negotiation = policy.sees_negotiation(request.user, deal)
+    return render(
+        request,
+        "ckweb/history.html",
+        {
+            "deal": deal,
+            "versions": deal.versions.order_by("-number").select_related("created_by"),
+            "approvals": deal.approvals.select_related("requested_by", "decided_by") if negotiation else [],
+            "entries": services.audit_entries(deal) if negotiation else [],
+        },
+    )
