@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from .errors import CannotVerify
+from .errors import CannotVerify, ContractkitError
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
@@ -32,10 +32,101 @@ def w(tag: str) -> str:
 
 
 def _el(tag: str, parent: etree._Element | None = None, **attrs: str) -> etree._Element:
-    el = etree.Element(w(tag)) if parent is None else etree.SubElement(parent, w(tag))
+    el = etree.Element(w(tag))
     for key, value in attrs.items():
         el.set(w(key), value)
+    if parent is not None:
+        insert_ordered(parent, el)
     return el
+
+
+# ----------------------------------------------------------------------------- schema order
+
+# Children of WordprocessingML property containers in the order ECMA-376 fixes (Part 1, 17.3 and
+# 17.4): Word treats a child out of place as corruption. Names not listed (extensions in other
+# namespaces) sort last. Run properties are a choice in the Transitional schema; Word writes them
+# in this order, so we do too.
+_RUN = (
+    "ins", "del", "moveFrom", "moveTo", "rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps",
+    "strike", "dstrike", "outline", "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish",
+    "webHidden", "color", "spacing", "w", "kern", "position", "sz", "szCs", "highlight", "u", "effect", "bdr",
+    "shd", "fitText", "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath",
+    "rPrChange",
+)  # fmt: skip
+SCHEMA_ORDER: dict[str, tuple[str, ...]] = {
+    "pPr": (
+        "pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+        "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
+        "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid",
+        "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc", "textDirection",
+        "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange",
+    ),
+    "rPr": _RUN,
+    "sdtPr": (
+        "rPr", "alias", "tag", "id", "lock", "placeholder", "temporary", "showingPlcHdr", "dataBinding", "label",
+        "tabIndex", "equation", "comboBox", "date", "docPartObj", "docPartList", "dropDownList", "picture",
+        "richText", "text", "citation", "group", "bibliography",
+    ),
+    "tblPr": (
+        "tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize", "tblW",
+        "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook",
+        "tblCaption", "tblDescription", "tblPrChange",
+    ),
+    "tcPr": (
+        "cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap", "tcMar",
+        "textDirection", "tcFitText", "vAlign", "hideMark", "headers", "cellIns", "cellDel", "cellMerge",
+        "tcPrChange",
+    ),
+    # The row properties proper are a choice in any order; revision marks come after them.
+    "trPr": ("*", "ins", "del", "trPrChange"),
+    "numPr": ("ilvl", "numId", "numberingChange", "ins"),
+}  # fmt: skip
+
+
+def _rank(order: tuple[str, ...], el: etree._Element) -> int:
+    if not isinstance(el.tag, str):
+        return -1  # a comment or processing instruction keeps its place at the front
+    name = etree.QName(el)
+    if name.namespace != W:
+        return len(order)
+    if name.localname in order:
+        return order.index(name.localname)
+    return order.index("*") if "*" in order else len(order)
+
+
+def insert_ordered(parent: etree._Element, child: etree._Element) -> etree._Element:
+    """Insert `child` where the schema puts it among `parent`'s children (appended when unordered)."""
+    order = SCHEMA_ORDER.get(etree.QName(parent).localname) if etree.QName(parent).namespace == W else None
+    if order is None:
+        parent.append(child)
+        return child
+    rank = _rank(order, child)
+    later = next((c for c in parent if _rank(order, c) > rank), None)
+    if later is None:
+        parent.append(child)
+    else:
+        later.addprevious(child)
+    return child
+
+
+def sort_properties(root: etree._Element) -> int:
+    """Put the children of every property container under `root` in schema order; returns how many moved."""
+    moved = 0
+    for container in root.iter(*(w(name) for name in SCHEMA_ORDER)):
+        order = SCHEMA_ORDER[etree.QName(container).localname]
+        children = list(container)
+        ordered = sorted(children, key=lambda c: _rank(order, c))  # stable: equal ranks keep their order
+        if ordered != children:
+            moved += sum(1 for a, b in zip(children, ordered, strict=True) if a is not b)
+            container[:] = ordered
+    return moved
+
+
+def complete_settings(settings: etree._Element) -> None:
+    """Give w:zoom the w:percent the schema requires (python-docx's default template omits it)."""
+    for zoom in settings.iter(w("zoom")):
+        if zoom.get(w("percent")) is None:
+            zoom.set(w("percent"), "100")
 
 
 # ----------------------------------------------------------------------------- writing
@@ -105,6 +196,12 @@ def content_control(
     return sdt
 
 
+def num_ids(numbering: etree._Element) -> list[int]:
+    """The ids of the list instances (w:num) a numbering part defines."""
+    values = (num.get(w("numId"), "") for num in numbering.iterchildren(w("num")))
+    return [int(v) for v in values if v.isdigit()]
+
+
 def restart_list(numbering: etree._Element, abstract_id: int, num_id: int) -> None:
     """Add a list instance that restarts at 1 (used for each schedule's paragraphs)."""
     num = _el("num", numId=str(num_id))
@@ -112,7 +209,11 @@ def restart_list(numbering: etree._Element, abstract_id: int, num_id: int) -> No
     for level in range(4):
         override = _el("lvlOverride", num, ilvl=str(level))
         _el("startOverride", override, val="1")
-    numbering.append(num)
+    cleanup = numbering.find(w("numIdMacAtCleanup"))  # the schema puts this after every w:num
+    if cleanup is not None:
+        cleanup.addprevious(num)
+    else:
+        numbering.append(num)
 
 
 def table(
@@ -173,6 +274,10 @@ def deterministic_zip(data: bytes) -> bytes:
     """Rewrite a DOCX zip with fixed timestamps and attributes, keeping entry order."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        names = src.namelist()
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:  # Word refuses such a file; it means a part was added where one should have been replaced
+            raise ContractkitError(f"internal error: the package would hold {', '.join(twice)} twice")
         for item in src.infolist():
             info = zipfile.ZipInfo(item.filename, date_time=FIXED_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED

@@ -18,6 +18,7 @@ from conftest import example, needs_soffice
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
+from ooxml import validate_part
 
 from contractkit import api, docx_io, negotiate
 from contractkit.docx_io import W, w
@@ -198,6 +199,7 @@ def test_accept_gives_new_and_reject_gives_old(docs: tuple[list[Block], list[Blo
     assert len(ids) == len(set(ids))
     assert all(r.get(w("author")) == "Sam Negotiator" and r.get(w("date")) for r in revisions(marked))
     assert not any(True for _ in marked.iter(w("ins")) for _ in _.iter(w("delText")))
+    assert validate_part("word/document.xml", etree.tostring(marked)) == []
 
 
 def test_word_level_change_marks_only_the_changed_word() -> None:
