@@ -16,7 +16,7 @@ import zipfile
 
 from lxml import etree
 
-from .docx_io import Limits, W, deterministic_zip, open_zip, safe_xml, w
+from .docx_io import Limits, W, deterministic_zip, insert_ordered, open_zip, safe_xml, w
 from .errors import CannotVerify, ContractkitError
 from .redline_diff import TEXT_TAGS, Unit, atoms, char_spans, opcodes, pair, paragraph_text, units
 
@@ -183,11 +183,7 @@ class _Redliner:
             trpr = etree.Element(w("trPr"))
             prex = tr.find(w("tblPrEx"))
             tr.insert(1 if prex is not None else 0, trpr)
-        change = trpr.find(w("trPrChange"))
-        if change is not None:
-            change.addprevious(self.mark(tag))
-        else:
-            trpr.append(self.mark(tag))
+        insert_ordered(trpr, self.mark(tag))
 
     def paragraph_mark(self, p: Element, tag: str) -> None:
         ppr = p.find(w("pPr"))
@@ -196,11 +192,8 @@ class _Redliner:
             p.insert(0, ppr)
         rpr = ppr.find(w("rPr"))
         if rpr is None:
-            rpr = etree.SubElement(ppr, w("rPr"))
-            later = [c for c in ppr if c.tag in (w("sectPr"), w("pPrChange"))]
-            if later:
-                later[0].addprevious(rpr)
-        rpr.insert(0, self.mark(tag))
+            rpr = insert_ordered(ppr, etree.Element(w("rPr")))
+        insert_ordered(rpr, self.mark(tag))
 
     def wrap_runs(self, p: Element, tag: str) -> None:
         for run in list(p.iter(w("r"))):
