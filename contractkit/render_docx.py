@@ -117,7 +117,8 @@ class _Builder:
         self.body = document.element.body
         self.numbering = document.part.numbering_part.element
         self.schedule_list = self._schedule_list(document)
-        self.num_ids = itertools.count(max(docx_io.num_ids(self.numbering), default=0) + 1)
+        # New list instances (one per schedule) take ids above the template's own, from 501.
+        self.num_ids = itertools.count(max([500, *docx_io.num_ids(self.numbering)]) + 1)
         self.bookmarks = {c.id: f"_Ck{n:04d}" for n, c in enumerate(agreement.all_clauses())}
 
     def _schedule_list(self, document: Any) -> int:

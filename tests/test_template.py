@@ -17,7 +17,7 @@ from conftest import EXAMPLES, example, needs_soffice, paragraphs
 from lxml import etree
 from ooxml import assert_valid_docx
 
-from contractkit import api, docgen, template
+from contractkit import api, template
 from contractkit.docx_io import W, read_docx, w
 from contractkit.loading import Library
 from contractkit.render_docx import template_context
@@ -233,11 +233,6 @@ def test_variables_documented_are_exactly_what_drafting_provides(library: Librar
                 assert isinstance(item, dict) and set(item) == {f for f, _ in variable.fields}, variable.name
             else:
                 assert isinstance(item, str), variable.name
-
-
-def test_templates_doc_is_current() -> None:
-    current = (Path(docgen.__file__).parent.parent / "docs" / "templates.md").read_text(encoding="utf-8")
-    assert current == docgen.templates_markdown(), "run: python -m contractkit.docgen templates > docs/templates.md"
 
 
 # ----------------------------------------------------------------------------- edited in an office suite
