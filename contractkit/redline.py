@@ -16,7 +16,8 @@ import zipfile
 
 from lxml import etree
 
-from .docx_io import Limits, W, deterministic_zip, insert_ordered, open_zip, safe_xml, w
+from .docx_io import Limits, W, deterministic_zip, open_zip, safe_xml, w
+from .docx_order import insert_ordered
 from .errors import CannotVerify, ContractkitError
 from .redline_diff import TEXT_TAGS, Unit, atoms, char_spans, opcodes, pair, paragraph_text, units
 

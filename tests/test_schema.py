@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from lxml import etree
 from ooxml import assert_valid_docx, markup_compatibility, validate_package, validate_part
 
-from contractkit import api, docx_io, negotiate, summary
+from contractkit import api, docx_io, docx_order, negotiate, summary
 from contractkit.docx_io import W, w
 from contractkit.loading import Library
 from contractkit.redline import compare
@@ -73,14 +73,14 @@ def test_a_part_held_twice_is_an_error() -> None:
 # ----------------------------------------------------------------------------- schema-ordered writing
 
 
-PPR = docx_io.SCHEMA_ORDER["pPr"]
+PPR = docx_order.SCHEMA_ORDER["pPr"]
 
 
 @given(st.permutations(["pStyle", "keepNext", "numPr", "spacing", "ind", "jc", "outlineLvl", "rPr"]))
 def test_properties_inserted_in_any_order_land_in_schema_order(names: list[str]) -> None:
     ppr = etree.Element(w("pPr"))
     for name in names:
-        docx_io.insert_ordered(ppr, etree.Element(w(name)))
+        docx_order.insert_ordered(ppr, etree.Element(w(name)))
     assert [etree.QName(c).localname for c in ppr] == sorted(names, key=PPR.index)
 
 
@@ -89,9 +89,9 @@ def test_sort_properties_fixes_a_style_written_out_of_order() -> None:
         f'<w:style xmlns:w="{W}"><w:pPr><w:spacing/><w:ind/><w:jc w:val="both"/><w:numPr/></w:pPr>'
         "<w:rPr><w:sz w:val='20'/><w:b/></w:rPr></w:style>"
     )
-    assert docx_io.sort_properties(style) > 0
+    assert docx_order.sort_properties(style) > 0
     assert [etree.QName(c).localname for c in style.iter()][2:] == ["numPr", "spacing", "ind", "jc", "rPr", "b", "sz"]
-    assert docx_io.sort_properties(style) == 0
+    assert docx_order.sort_properties(style) == 0
 
 
 def test_deterministic_zip_refuses_a_part_held_twice() -> None:
