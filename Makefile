@@ -10,7 +10,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEBS   := libreoffice-writer-nogui fonts-liberation2 fonts-crosextra-carlito poppler-utils
 EXAMPLES := $(wildcard examples/*.yaml)
 
-.PHONY: demo test setup system venv lint check template bench clean
+.PHONY: demo test setup system venv lint check bench clean
 
 demo: setup
 	rm -rf out && mkdir -p out
@@ -50,9 +50,6 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
-
-template: venv
-	$(BIN)/python templates/build_template.py
 
 bench: setup
 	$(BIN)/python bench/draft.py

@@ -334,9 +334,10 @@ def to_docx(summary: Summary, agreement: Agreement) -> bytes:
     import docx
     from docx.shared import Cm, Pt, RGBColor
 
-    from .docx_io import deterministic_zip
+    from .docx_io import complete_settings, deterministic_zip
 
     document = docx.Document()
+    complete_settings(document.settings.element)  # python-docx's default lacks the w:zoom percent
     _page(document, Cm, Pt)
     for kind, label, text in blocks(summary):
         if kind in ("title", "heading"):
