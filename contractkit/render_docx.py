@@ -227,8 +227,11 @@ class _Builder:
         self.replace("schedules", [b for s in self.agreement.schedules for b in self.schedule(s)])
 
 
-def render(agreement: Agreement, template: Path) -> bytes:
-    """The agreement as DOCX bytes. Raises ContractkitError if the result fails its self-check."""
+def render(agreement: Agreement, template: Path, *, sign: bool = True) -> bytes:
+    """The agreement as DOCX bytes. Raises ContractkitError if the result fails its self-check.
+
+    The manifest is signed with this installation's key (made on first use); `sign=False` is for
+    lint's trial drafts, which nobody receives."""
     tpl = DocxTemplate(str(template))
     locale = agreement.deal.agreement.locale
     try:
@@ -239,7 +242,7 @@ def render(agreement: Agreement, template: Path) -> bytes:
         ) from None
     document = tpl.docx
     _Builder(document, agreement).build()
-    _properties(document, agreement)
+    _properties(document, agreement, sign=sign)
     buffer = io.BytesIO()
     document.save(buffer)
     data = docx_io.deterministic_zip(buffer.getvalue())
@@ -247,7 +250,9 @@ def render(agreement: Agreement, template: Path) -> bytes:
     return data
 
 
-def _properties(document: Any, agreement: Agreement) -> None:
+def _properties(document: Any, agreement: Agreement, *, sign: bool = True) -> None:
+    from .keys import installation_signer
+
     deal = agreement.deal
     stamp = dt.datetime.combine(deal.agreement.date, dt.time(0, 0))
     core = document.core_properties
@@ -265,7 +270,10 @@ def _properties(document: Any, agreement: Agreement) -> None:
     core.comments = ""
     package = document.part.package
     blob = docx_io.custom_properties_xml(
-        {MANIFEST_PROPERTY: agreement.manifest_json(), "contractkit.reference": deal.agreement.reference}
+        {
+            MANIFEST_PROPERTY: agreement.manifest_json(installation_signer() if sign else None),
+            "contractkit.reference": deal.agreement.reference,
+        }
     )
     part = Part(PackURI("/docProps/custom.xml"), docx_io.CUSTOM_CT, blob, package)
     package.relate_to(part, docx_io.CUSTOM_RT)
