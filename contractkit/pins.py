@@ -30,7 +30,7 @@ from .text import TextError, normalise, split_lines
 PIN_FILE = "library.pins.json"
 FORMAT = "contractkit-pins/1"
 MAX_PIN_FILE = 5 * 1024 * 1024
-RESTORE = "restore the centre's wording of locked clauses; only the centre changes them, in a new release"
+RESTORE = "restore the centre's release of this clause; only the centre changes locked clauses, in a new release"
 CENTRE_HINT = "put the centre's public key in the configuration folder as centre.pub, or pass --trust"
 
 
