@@ -43,7 +43,9 @@ class PinnedClause(BaseModel):
     status: str
     principles: list[Principle]
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the canonical text.")
-    lines: list[str] = Field(description="First 16 hex digits of the SHA-256 of each canonical line, to locate.")
+    lines: list[str] = Field(
+        max_length=10_000, description="First 16 hex digits of the SHA-256 of each canonical line, to locate."
+    )
 
 
 class PinFile(BaseModel):
