@@ -19,10 +19,10 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from .keys import ALGORITHM
+from .keytypes import ALGORITHM
 
 if TYPE_CHECKING:
-    from .keys import Keyring, Signer
+    from .keytypes import Keyring, Signer
 
 Purpose = Literal["manifest", "pins"]
 Status = Literal["trusted", "unsigned", "untrusted", "invalid", "malformed"]
