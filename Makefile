@@ -56,6 +56,7 @@ bench: setup
 	$(BIN)/python bench/pdf.py
 	$(BIN)/python bench/redline.py
 	$(BIN)/python bench/verify.py
+	$(BIN)/python bench/signing.py
 
 clean:
 	rm -rf out .venv .pytest_cache .mypy_cache .ruff_cache

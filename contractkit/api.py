@@ -9,7 +9,9 @@ api.write(library, agreement, Path("out/northby.docx"))
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .assemble import Agreement, assemble
 from .errors import Issue, ValidationFailed
@@ -17,26 +19,47 @@ from .files import check_target, write_atomic
 from .loading import Library, load_library
 from .model import Deal
 
+if TYPE_CHECKING:
+    from .keys import Signer
+    from .pins import Release
+
 __all__ = [
     "Agreement",
     "Deal",
     "Library",
     "assemble",
+    "check_release",
     "draft",
     "lint",
     "load_deal",
     "load_library",
     "prepare",
+    "release",
     "render_docx",
     "write",
 ]
 
 
-def lint(library: Library) -> list[Issue]:
-    """Every problem in the library, errors and warnings."""
+def lint(library: Library, *, trust: Sequence[Path] = ()) -> list[Issue]:
+    """Every problem in the library, errors and warnings, including every difference from the
+    centre's release pins (`trust`: the centre's public key files, besides centre.pub)."""
     from .validate import lint as run
 
-    return run(library)
+    return run(library) + check_release(library, trust=trust).issues
+
+
+def check_release(library: Library, *, trust: Sequence[Path] = ()) -> Release:
+    """The library against its pin file, and the pin file's signature when a centre key is configured."""
+    from . import keys, pins
+
+    return pins.check(library, keys.centre(trust))
+
+
+def release(library: Library, signer: Signer | None, *, force: bool = False) -> tuple[Path, dict[str, Any]]:
+    """The centre's release: write the pin file beside library.yaml, signed when `signer` is given."""
+    from . import pins
+
+    return pins.release(library, signer, force=force)
 
 
 def load_deal(path: Path | str, library: Library) -> Deal:
@@ -81,19 +104,34 @@ def write(library: Library, agreement: Agreement, out: Path, *, force: bool = Fa
     write_atomic(out, data, force=force)
 
 
-def draft(library: Library, deal_path: Path, out: Path, *, force: bool = False, final: bool = False) -> Agreement:
+def draft(
+    library: Library,
+    deal_path: Path,
+    out: Path,
+    *,
+    force: bool = False,
+    final: bool = False,
+    trust: Sequence[Path] = (),
+) -> Agreement:
     """Load a deal, assemble it and write the agreement: the whole of `contractkit draft`."""
     if out.suffix.lower() not in (".docx", ".pdf"):
         raise ValidationFailed([Issue("output must end in .docx or .pdf", file=str(out))])
     check_target(out, force=force)
-    agreement = prepare(library, deal_path, final=final)
+    agreement = prepare(library, deal_path, final=final, trust=trust)
     write(library, agreement, out, force=force)
     return agreement
 
 
-def prepare(library: Library, deal_path: Path, *, final: bool = False) -> Agreement:
-    """Load, check and assemble one deal; a final version also needs every approval in place."""
+def prepare(library: Library, deal_path: Path, *, final: bool = False, trust: Sequence[Path] = ()) -> Agreement:
+    """Load, check and assemble one deal; a final version also needs every approval in place.
+
+    The library's locked clauses must match its release pins (see contractkit.pins), and the
+    agreement's manifest records that release."""
+    from . import keys, pins
+
+    release = pins.require(library, keys.centre(trust))
     agreement = assemble(library, load_deal(deal_path, library), final=final)
+    agreement.release = release.record()
     if final:
         from .negotiate import final_blockers
 

@@ -7,11 +7,10 @@ No file is read or written here. Clause numbers are computed before any text is 
 from __future__ import annotations
 
 import hashlib
-import json
 import string
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from jinja2 import TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -22,6 +21,9 @@ from .loading import Library
 from .model import Clause, Deal, Entry, HistoryApproval, Ladder, Playbook, Rung, ValueShareModel
 from .sandbox import sandbox
 from .text import Run, TextError, normalise, render_runs, split_lines
+
+if TYPE_CHECKING:
+    from .keys import Signer
 
 TEXT_HINT = "fix the clause text or the deal fact it uses"
 VALUE_SHARE_CLAUSE = "value-share"  # its position says which value-share mechanism was agreed
@@ -97,6 +99,7 @@ class Agreement:
     deviations: list[Deviation]
     final: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    release: dict[str, Any] | None = None  # the library release checked before drafting (pins.Release.record)
 
     def all_clauses(self) -> list[Placed]:
         return self.clauses + [c for s in self.schedules for c in s.clauses]
@@ -134,6 +137,7 @@ class Agreement:
             "playbook": {"id": self.playbook.id, "version": self.playbook.version},
             "agreement": {"reference": self.deal.agreement.reference, "version": self.deal.agreement.version},
             "final": self.final,
+            "release": self.release,
             "clauses": [
                 {
                     "id": c.id,
@@ -147,8 +151,13 @@ class Agreement:
             ],
         }
 
-    def manifest_json(self) -> str:
-        return json.dumps(self.manifest(), sort_keys=True, separators=(",", ":"))
+    def manifest_json(self, signer: Signer | None = None) -> str:
+        """The manifest as canonical JSON; with a signer, it carries a signature member over that
+        canonical form (see contractkit.signing), so that verify can tell it was not changed."""
+        from .signing import canonical, sign
+
+        manifest = self.manifest()
+        return canonical(sign(manifest, signer, "manifest") if signer else manifest).decode()
 
 
 def deal_context(deal: Deal) -> dict[str, Any]:

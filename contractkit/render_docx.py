@@ -214,8 +214,11 @@ class _Builder:
         self.replace("schedules", [b for s in self.agreement.schedules for b in self.schedule(s)])
 
 
-def render(agreement: Agreement, template: Path) -> bytes:
-    """The agreement as DOCX bytes. Raises ContractkitError if the result fails its self-check."""
+def render(agreement: Agreement, template: Path, *, sign: bool = True) -> bytes:
+    """The agreement as DOCX bytes. Raises ContractkitError if the result fails its self-check.
+
+    The manifest is signed with this installation's key (made on first use); `sign=False` is for
+    lint's trial drafts, which nobody receives."""
     tpl = DocxTemplate(str(template))
     tpl.init_docx()
     _adopt_core_properties(tpl.docx.part.package)  # before docxtpl renders the core properties
@@ -229,7 +232,7 @@ def render(agreement: Agreement, template: Path) -> bytes:
     document = tpl.docx
     docx_io.complete_settings(document.settings.element)
     _Builder(document, agreement).build()
-    _properties(document, agreement)
+    _properties(document, agreement, sign=sign)
     buffer = io.BytesIO()
     document.save(buffer)
     data = docx_io.deterministic_zip(buffer.getvalue())
@@ -237,7 +240,9 @@ def render(agreement: Agreement, template: Path) -> bytes:
     return data
 
 
-def _properties(document: Any, agreement: Agreement) -> None:
+def _properties(document: Any, agreement: Agreement, *, sign: bool = True) -> None:
+    from .keys import installation_signer
+
     deal = agreement.deal
     stamp = dt.datetime.combine(deal.agreement.date, dt.time(0, 0))
     core = document.core_properties
@@ -255,7 +260,10 @@ def _properties(document: Any, agreement: Agreement) -> None:
     core.comments = ""
     package = document.part.package
     blob = docx_io.custom_properties_xml(
-        {MANIFEST_PROPERTY: agreement.manifest_json(), "contractkit.reference": deal.agreement.reference}
+        {
+            MANIFEST_PROPERTY: agreement.manifest_json(installation_signer() if sign else None),
+            "contractkit.reference": deal.agreement.reference,
+        }
     )
     _replace_part(package, Part(PackURI("/docProps/custom.xml"), docx_io.CUSTOM_CT, blob, package), docx_io.CUSTOM_RT)
 

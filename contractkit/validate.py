@@ -154,7 +154,7 @@ def _trial_render(library: Library, playbook: Playbook) -> list[Issue]:
 
     deal = Deal.model_validate(scaffold.specimen(playbook.id))
     try:
-        render(assemble(library, deal), library.template_path(playbook))
+        render(assemble(library, deal), library.template_path(playbook), sign=False)
     except ValidationFailed as exc:
         return exc.issues
     return []

@@ -110,7 +110,7 @@ def test_help_is_fast_and_light() -> None:
     code = (
         "import sys; from contractkit.cli import main\n"
         "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-        "mods = ('docxtpl', 'docx', 'pypdf', 'openpyxl', 'lxml', 'jinja2', 'pydantic')\n"
+        "mods = ('docxtpl', 'docx', 'pypdf', 'openpyxl', 'lxml', 'jinja2', 'pydantic', 'cryptography')\n"
         "heavy = [m for m in mods if m in sys.modules]\n"
         "print('HEAVY', heavy)"
     )

@@ -11,7 +11,7 @@ import pytest
 from conftest import paragraphs
 from docx import Document
 
-from contractkit import api, docx_io
+from contractkit import api, docx_io, keys
 from contractkit.errors import ValidationFailed
 from contractkit.loading import Library
 from contractkit.model import Deal
@@ -97,7 +97,8 @@ def test_manifest_is_in_custom_properties(library: Library) -> None:
     agreement = api.assemble(library, deal_with())
     custom = docx_io.read_docx(api.render_docx(library, agreement)).custom
     manifest = json.loads(custom[MANIFEST_PROPERTY])
-    assert manifest == json.loads(agreement.manifest_json())
+    assert manifest == json.loads(agreement.manifest_json(keys.installation_signer()))
+    assert manifest["signature"]["key"] == keys.installation_signer().key_id
     assert manifest["library_version"] == library.version
     entry = next(c for c in manifest["clauses"] if c["id"] == "non-exclusivity")
     placed = next(c for c in agreement.all_clauses() if c.id == "non-exclusivity")
