@@ -2,8 +2,9 @@
 
 from contractkit import api
 library = api.load_library()
-deal = api.load_deal("examples/northby-sepsis.yaml", library)
-agreement = api.assemble(library, deal)
+agreement = api.prepare(library, "examples/northby-sepsis.yaml")
+for warning in agreement.warnings:  # gaps a lawyer must fill before a final version
+    print(warning)
 api.write(library, agreement, Path("out/northby.docx"))
 """
 
@@ -11,11 +12,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from . import facts
 from .assemble import Agreement, assemble
 from .errors import Issue, ValidationFailed
 from .files import check_target, write_atomic
 from .loading import Library, load_library
 from .model import Deal
+from .yamlio import Document
 
 __all__ = [
     "Agreement",
@@ -24,6 +27,7 @@ __all__ = [
     "assemble",
     "draft",
     "lint",
+    "load",
     "load_deal",
     "load_library",
     "prepare",
@@ -44,6 +48,17 @@ def load_deal(path: Path | str, library: Library) -> Deal:
     from .loading import load_deal as load
 
     return load(Path(path), library)[0]
+
+
+def load(library: Library, path: Path | str) -> tuple[Deal, Document, list[Issue]]:
+    """Load and check a deal file: raises ValidationFailed with every error, and returns the
+    deal, its parsed file (for locating later problems) and its warnings."""
+    from .loading import load_deal as load_file
+    from .validate import check_deal
+
+    deal, doc = load_file(Path(path), library)
+    warnings = [i for i in check_deal(deal, doc, library) if i.severity == "warning"]
+    return deal, doc, warnings
 
 
 def render_docx(library: Library, agreement: Agreement) -> bytes:
@@ -91,11 +106,29 @@ def draft(library: Library, deal_path: Path, out: Path, *, force: bool = False, 
     return agreement
 
 
-def prepare(library: Library, deal_path: Path, *, final: bool = False) -> Agreement:
-    """Load, check and assemble one deal; a final version also needs every approval in place."""
-    agreement = assemble(library, load_deal(deal_path, library), final=final)
+def prepare(library: Library, deal_path: Path | str, *, final: bool = False) -> Agreement:
+    """Load, check and assemble one deal. Contradictory facts are errors; gaps are the agreement's
+    warnings; a final version is refused while any warning stands or any approval is pending."""
+    deal, doc, warnings = load(library, deal_path)
+    where = facts.Where(doc)
+    problems = facts.deal_checks(deal, where)
+    try:
+        agreement = assemble(library, deal, final=final, doc=doc)
+    except ValidationFailed as exc:
+        raise ValidationFailed([*problems, *exc.issues]) from None
+    if any(p.severity == "error" for p in problems):
+        raise ValidationFailed(problems)
+    agreement.warnings = _merged([*warnings, *problems], list(agreement.warnings))
     if final:
-        from .negotiate import final_blockers
+        from .completeness import refuse_unless_final
 
-        final_blockers(agreement)
+        refuse_unless_final(agreement, doc.name)
     return agreement
+
+
+def _merged(deal_warnings: list[Issue], drafting: list[Issue]) -> tuple[Issue, ...]:
+    """The deal's own warnings first; a drafting warning about a field the deal check has already
+    reported (a placeholder left in, say) is not repeated."""
+    reported = {(i.file, i.field) for i in deal_warnings if i.field}
+    kept = [i for i in drafting if not i.field or (i.file, i.field) not in reported]
+    return tuple(dict.fromkeys([*deal_warnings, *kept]))

@@ -8,22 +8,28 @@ replaces the file, under a file lock so concurrent swaps never lose an entry.
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import datetime as dt
+import os
 import re
-from dataclasses import dataclass
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from . import yamlio
-from .assemble import Agreement, Approval, approval_of, rung_of
-from .errors import ContractkitError
+from . import facts, yamlio
+from .assemble import Agreement, Approval, approval_of, deal_context, ladder_position, rung_of
+from .errors import ContractkitError, Issue
 from .files import check_target, write_atomic
 from .loading import Library, model_from
 from .model import PRINCIPLE_NAMES, Clause, Deal, HistoryApproval, HistoryEntry, Rung
 
 LOCK_TIMEOUT = 30.0  # seconds to wait for another swap on the same file
+VERSION = "agreement.version"  # a swap makes a new draft of the agreement
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,11 @@ class ClauseState:
     def pending(self) -> bool:
         return self.approval == "pending"
 
+    def label(self, position: str) -> str:
+        """The name negotiators know a wording by, e.g. 'Revenue royalty'; its id if it has none."""
+        wording = self.clause.positions.get(position)
+        return (wording.label if wording else "") or position
+
     def as_dict(self) -> dict[str, Any]:
         rung, approval = self.rung, self.approval
         return {
@@ -54,7 +65,10 @@ class ClauseState:
             "principles": list(self.clause.principles),
             "current": self.current,
             "preferred": self.preferred,
-            "ladder": [{"position": r.position, "approver": r.approver} for r in self.rungs],
+            "label": self.label(self.current),
+            "ladder": [
+                {"position": r.position, "label": self.label(r.position), "approver": r.approver} for r in self.rungs
+            ],
             "approver": rung.approver if rung else None,
             "guidance": rung.guidance if rung else None,
             "walk_away": self.walk_away,
@@ -80,6 +94,7 @@ class SwapResult:
     entry: HistoryEntry
     before: Deal
     after: Deal
+    warnings: list[Issue] = field(default_factory=list)  # facts the new wording needs that the deal lacks
 
 
 # ----------------------------------------------------------------------------- reading positions
@@ -88,12 +103,13 @@ class SwapResult:
 def positions(library: Library, deal: Deal) -> list[ClauseState]:
     """Every clause of the deal's playbook that has a ladder, and every locked clause, in order."""
     playbook = library.playbooks[deal.playbook]
+    context = deal_context(deal)
     out = []
     for entry in playbook.entries():
         clause = library.clause(entry.clause)
         if entry.ladder is not None:
             ladder = entry.ladder
-            current = deal.positions.get(clause.id, ladder.preferred.position)
+            current = ladder_position(clause, ladder, deal, context)
             state = ClauseState(
                 clause,
                 current,
@@ -110,13 +126,11 @@ def positions(library: Library, deal: Deal) -> list[ClauseState]:
 
 
 def final_blockers(agreement: Agreement) -> None:
-    """A final version needs every deviation approved by its rung's role. Raises with the reasons otherwise."""
-    if agreement.pending:
-        items = ", ".join(f"{d.clause} -> {d.position} (needs {d.approver})" for d in agreement.pending)
-        raise ContractkitError(
-            f"cannot produce a final version: approval pending for {items}",
-            hint="record the approval with 'contractkit swap ... --approved-by NAME --role ROLE'",
-        )
+    """A final version needs every deviation approved by its rung's role and no gap left.
+    Raises ValidationFailed with every reason otherwise."""
+    from .completeness import refuse_unless_final
+
+    refuse_unless_final(agreement)
 
 
 # ----------------------------------------------------------------------------- planning a swap
@@ -156,7 +170,7 @@ def plan(library: Library, deal: Deal, request: SwapRequest, now: dt.datetime) -
             f"(approved: {approved}); walk away: {ladder.walk_away}",
             hint="a position off the ladder is past the walk-away and is not available",
         )
-    current = deal.positions.get(clause.id, ladder.preferred.position)
+    current = ladder_position(clause, ladder, deal)
     approval = _approval(clause.id, rung, request)
     if current == rung.position and not isinstance(approval, HistoryApproval):
         raise ContractkitError(
@@ -202,17 +216,68 @@ def swap(
     redline: Path | None = None,
     force: bool = False,
 ) -> SwapResult:
-    """Move one clause along its ladder, editing the deal file in place; optionally write the redline."""
-    from filelock import FileLock, Timeout
+    """Move one clause along its ladder, editing the deal file in place; optionally write the redline.
 
+    The facts the new wording states are set to agree with it (a value-share swap sets
+    `commercial.value_share.model`), the agreement's version goes up by one, and facts the new
+    wording needs but the deal lacks come back as warnings: the move is recorded, because it was
+    agreed, and a final version is refused until they are filled in."""
     if redline is not None:
         check_target(redline, force=force)
     stamp = now or dt.datetime.now(dt.UTC)
     stamp = (stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
-    lock = FileLock(str(path.with_name(f".{path.name}.lock")), timeout=LOCK_TIMEOUT)
+    with locked(path):
+        return _swap_locked(library, path, request, now=stamp, redline=redline, force=force)
+
+
+@contextlib.contextmanager
+def locked(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+    """Hold an exclusive lock on the deal file itself while it is edited, so no lock file is left
+    beside it. A swap replaces the file, so once locked, make sure the lock is on the file that is
+    at `path` now, not on one a concurrent swap has just replaced; if not, lock again."""
     try:
-        with lock:
-            return _swap_locked(library, path, request, now=stamp, redline=redline, force=force)
+        import fcntl
+    except ImportError:  # pragma: no cover (not POSIX): a lock file in the temporary directory
+        yield from _temporary_lock(path, timeout)
+        return
+    deadline = time.monotonic() + timeout
+    while True:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            while not _try_lock(fcntl, fd):
+                if time.monotonic() > deadline:
+                    raise ContractkitError(f"{path}: another swap is editing this deal", hint="try again")
+                time.sleep(0.02)
+            if _same_file(fd, path):
+                yield
+                return
+        finally:
+            os.close(fd)  # closing the descriptor releases the lock
+
+
+def _try_lock(fcntl: Any, fd: int) -> bool:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    held, current = os.fstat(fd), path.stat()
+    return (held.st_dev, held.st_ino) == (current.st_dev, current.st_ino)
+
+
+def _temporary_lock(path: Path, timeout: float) -> Iterator[None]:  # pragma: no cover (not POSIX)
+    import hashlib
+    import tempfile
+
+    from filelock import FileLock, Timeout
+
+    key = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:24]
+    try:
+        with FileLock(str(Path(tempfile.gettempdir()) / f"contractkit-{key}.lock"), timeout=timeout):
+            yield
     except Timeout:
         raise ContractkitError(f"{path}: another swap is editing this deal", hint="try again") from None
 
@@ -224,30 +289,59 @@ def _swap_locked(
 
     before, doc = load_deal(path, library)
     entry = plan(library, before, request, now)
-    text = edit_text(doc, entry)
-    after = _checked(library, doc, text, before, entry)
+    stated = library.clause(entry.clause).positions[entry.to].states
+    changes: dict[str, Any] = {**stated, VERSION: before.agreement.version + 1}
+    text = edit_text(doc, entry, changes)
+    after = _checked(library, doc, text, before, entry, changes=changes)
     document = _redline(library, before, after, entry) if redline is not None else None
     write_atomic(path, text.encode("utf-8"), force=True)
     if redline is not None and document is not None:
         write_atomic(redline, document, force=force)
-    return SwapResult(entry, before, after)
+    return SwapResult(entry, before, after, missing_facts(library, after, entry, yamlio.parse(text, doc.name)))
 
 
-def _checked(library: Library, doc: yamlio.Document, text: str, before: Deal, entry: HistoryEntry) -> Deal:
-    """Re-read the edited text: it must be the same deal plus exactly this move, or nothing is written."""
+def missing_facts(library: Library, deal: Deal, entry: HistoryEntry, doc: yamlio.Document) -> list[Issue]:
+    """Facts the wording swapped to needs but the deal does not give, as located warnings."""
+    wording = library.clause(entry.clause).positions[entry.to]
+    context = deal_context(deal)
+    where = facts.Where(doc)
+    return [
+        where.issue(
+            path,
+            f"not given, but {entry.clause} -> {entry.to} ({wording.label or entry.to}) needs it: the swap is "
+            "recorded, a draft shows a blank there, and a final version is refused until it is added",
+            severity="warning",
+        )
+        for path in facts.needs(wording)
+        if facts.is_missing(facts.lookup(context, path))
+    ]
+
+
+def _checked(
+    library: Library, doc: yamlio.Document, text: str, before: Deal, entry: HistoryEntry, *, changes: dict[str, Any]
+) -> Deal:
+    """Re-read the edited text: it must be the same deal plus exactly this move, the facts its
+    wording states and the new version, or nothing is written."""
     from .validate import check_deal
 
     edited = yamlio.parse(text, doc.name)
     after, issues = model_from(edited, Deal)
     if after is not None:
         issues += [i for i in check_deal(after, edited, library) if i.severity == "error"]
-    unchanged = ("positions", "history")
+    unchanged = {"positions", "history"}
+    expected = before.model_dump(exclude=unchanged)
+    for path, value in changes.items():
+        *parents, leaf = facts.split(path)
+        node = expected
+        for part in parents:
+            node = node[part]
+        node[leaf] = value
     if (
         after is None
         or issues
         or after.positions != {**before.positions, entry.clause: entry.to}
         or after.history != [*before.history, entry]
-        or after.model_dump(exclude=set(unchanged)) != before.model_dump(exclude=set(unchanged))
+        or after.model_dump(exclude=unchanged) != expected
     ):
         raise ContractkitError(f"{doc.name}: could not edit the deal file safely; nothing was written")
     return after
@@ -279,14 +373,16 @@ def _empty_key(key: str) -> re.Pattern[str]:
 SCALAR = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|[^\s#,}\]]+")
 
 
-def edit_text(doc: yamlio.Document, entry: HistoryEntry) -> str:
-    """The deal text with the clause moved and the entry appended; every other byte is kept."""
+def edit_text(doc: yamlio.Document, entry: HistoryEntry, changes: dict[str, Any] | None = None) -> str:
+    """The deal text with the clause moved, the entry appended and each of `changes` (dotted path:
+    value) set; every other byte is kept."""
     newline = "\r\n" if "\r\n" in doc.text else "\n"
     lines = doc.text.splitlines(keepends=True)
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += newline
     tree = doc.tree
     edits = [_positions_edit(tree, lines, entry, newline), _history_edit(tree, lines, entry, newline)]
+    edits += [e for path, value in (changes or {}).items() if (e := _scalar_edit(tree, lines, path, value, newline))]
     # Bottom-up, so earlier line numbers stay valid; at the same line, positions end up first.
     for _, _, _, edit in sorted(((e.start, e.end, n, e) for n, e in enumerate(edits)), reverse=True):
         lines[edit.start : edit.end] = edit.lines
@@ -341,6 +437,48 @@ def _history_edit(tree: CommentedMap, lines: list[str], entry: HistoryEntry, nl:
         return _Edit(start, end, [f"history:{empty.group('comment') or ''}{nl}", *_entry_lines(entry, 2, nl)])
     items = [_entry_map(HistoryEntry.model_validate(h)) for h in yamlio.Document(node, "", "").plain() or []]
     return _Edit(start, end, _dumped({"history": [*items, _entry_map(entry)]}, nl))
+
+
+def _scalar_edit(tree: CommentedMap, lines: list[str], path: str, value: Any, nl: str) -> _Edit | None:
+    """Set one scalar fact: in place on its line where it is written as a one-line block value,
+    as a new line where its block mapping lacks it, else by re-writing its top-level block."""
+    *parents, leaf = facts.split(path)
+    node: Any = tree
+    for part in parents:
+        node = node.get(part) if isinstance(node, CommentedMap) else None
+    if isinstance(node, CommentedMap) and not node.fa.flow_style():
+        if leaf in node and str(node[leaf]) == str(_scalar(value)):
+            return None
+        row, col = node.lc.value(leaf) if leaf in node else (-1, 0)
+        match = SCALAR.match(lines[row], col) if leaf in node and row == node.lc.key(leaf)[0] else None
+        if match and not isinstance(node[leaf], CommentedMap | CommentedSeq):
+            return _Edit(row, row + 1, [lines[row][: match.start()] + _scalar(value) + lines[row][match.end() :]])
+        if leaf not in node and node:
+            first = next(iter(node))
+            row, col = node.lc.key(first)
+            return _Edit(row, row, [f"{' ' * col}{leaf}: {_scalar(value)}{nl}"])
+    region = _region(tree, lines, parents[0]) if parents else None
+    if region is None:
+        raise ContractkitError(f"could not set {path} in the deal file; nothing was written")
+    block = copy.deepcopy(tree[parents[0]])
+    target = block
+    for part in parents[1:]:
+        target = target[part]
+    target[leaf] = value
+    return _Edit(*region, _dumped({parents[0]: block}, nl))
+
+
+PLAIN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+YAML_WORDS = ("null", "true", "false", "yes", "no", "on", "off", "y", "n", "~")  # plain, they would not be text
+
+
+def _scalar(value: Any) -> str:
+    """A value as YAML text: numbers and slugs plain, booleans as true/false, other text quoted."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int) or (PLAIN.match(str(value)) and str(value) not in YAML_WORDS):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 def _entry_map(entry: HistoryEntry) -> CommentedMap:

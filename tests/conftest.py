@@ -6,6 +6,7 @@ import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -80,3 +81,16 @@ def example(name: str) -> Path:
 def paragraphs(data: bytes) -> list[str]:
     """Visible paragraph texts of a DOCX, as a reader would see them."""
     return [b.text for b in docx_io.read_docx(data).blocks if b.text.strip()]
+
+
+def agreeing(library: Library, data: dict[str, Any]) -> dict[str, Any]:
+    """Deal data whose facts agree with the positions it names, as `contractkit swap` keeps them:
+    each fact a chosen wording states (e.g. the value-share model) is set to what it states."""
+    for clause_id, position in data.get("positions", {}).items():
+        for path, value in library.clause(clause_id).positions[position].states.items():
+            *parents, leaf = path.split(".")
+            node = data
+            for part in parents:
+                node = node[part]
+            node[leaf] = value
+    return data
