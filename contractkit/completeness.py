@@ -78,9 +78,7 @@ def _unfinished(agreement: Agreement, where: Where) -> list[Issue]:
         for blank in facts.unfinished(text):
             if blank not in seen:
                 seen.add(blank)
-                issues.append(
-                    Issue(f"{place}: unfinished text {blank!r}", file=where.file, severity="warning")
-                )
+                issues.append(Issue(f"{place}: unfinished text {blank!r}", file=where.file, severity="warning"))
     return issues
 
 

@@ -18,6 +18,7 @@ from .i18n import labels
 
 Rows = list[list[str]]
 Table = tuple[Rows, list[float]]
+NOTHING_FURTHER = "Nothing further is payable unless the Outputs are put to Commercial Use"
 DOCUMENT_LANGUAGE = "en_GB"  # the agreement is drafted in English; dates and money follow its locale
 
 
@@ -110,7 +111,7 @@ def _mechanism_rows(a: Agreement) -> dict[str, Rows]:
     )
     milestones = [[f"Milestone: {m.event}", _money(a, m.amount)] for m in vs.milestones]
     return {
-        "cost-recovery": [["Further payment", "Nothing further is payable unless the Outputs are put to Commercial Use"]],
+        "cost-recovery": [["Further payment", NOTHING_FURTHER]],
         "upfront": [["Upfront payment", _money(a, vs.upfront_amount) or Gap(path + "upfront_amount")]],
         "subscription": [
             [

@@ -166,7 +166,8 @@ def test_fees_schedule_shows_only_the_agreed_mechanism(library: Library) -> None
     preferred = [row[0] for row in value_share(api.assemble(library, deal_with()))[0]]
     assert "Royalty rate" not in preferred
     assert any(r.startswith("Milestone:") for r in preferred)
-    royalty = [row[0] for row in value_share(api.assemble(library, deal_with(commercial__value_share__model="royalty")))[0]]
+    agreement = api.assemble(library, deal_with(commercial__value_share__model="royalty"))
+    royalty = [row[0] for row in value_share(agreement)[0]]
     assert "Royalty rate" in royalty
     assert not any(r.startswith("Milestone:") for r in royalty)
 
