@@ -53,12 +53,9 @@ def load_deal(path: Path | str, library: Library) -> Deal:
 def load(library: Library, path: Path | str) -> tuple[Deal, Document, list[Issue]]:
     """Load and check a deal file: raises ValidationFailed with every error, and returns the
     deal, its parsed file (for locating later problems) and its warnings."""
-    from .loading import load_deal as load_file
-    from .validate import check_deal
+    from .loading import load_deal_with_warnings
 
-    deal, doc = load_file(Path(path), library)
-    warnings = [i for i in check_deal(deal, doc, library) if i.severity == "warning"]
-    return deal, doc, warnings
+    return load_deal_with_warnings(Path(path), library)
 
 
 def render_docx(library: Library, agreement: Agreement) -> bytes:

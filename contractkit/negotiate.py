@@ -440,32 +440,57 @@ def _history_edit(tree: CommentedMap, lines: list[str], entry: HistoryEntry, nl:
 
 
 def _scalar_edit(tree: CommentedMap, lines: list[str], path: str, value: Any, nl: str) -> _Edit | None:
-    """Set one scalar fact: in place on its line where it is written as a one-line block value,
-    as a new line where its block mapping lacks it, else by re-writing its top-level block."""
+    """Set one scalar fact: in place on its line where it is a one-line block value, as a new line
+    where its block mapping lacks it, else by re-writing its top-level block."""
     *parents, leaf = facts.split(path)
     node: Any = tree
     for part in parents:
         node = node.get(part) if isinstance(node, CommentedMap) else None
     if isinstance(node, CommentedMap) and not node.fa.flow_style():
-        if leaf in node and str(node[leaf]) == str(_scalar(value)):
+        if leaf in node and str(node[leaf]) == _scalar(value):
             return None
-        row, col = node.lc.value(leaf) if leaf in node else (-1, 0)
-        match = SCALAR.match(lines[row], col) if leaf in node and row == node.lc.key(leaf)[0] else None
-        if match and not isinstance(node[leaf], CommentedMap | CommentedSeq):
-            return _Edit(row, row + 1, [lines[row][: match.start()] + _scalar(value) + lines[row][match.end() :]])
-        if leaf not in node and node:
-            first = next(iter(node))
-            row, col = node.lc.key(first)
-            return _Edit(row, row, [f"{' ' * col}{leaf}: {_scalar(value)}{nl}"])
-    region = _region(tree, lines, parents[0]) if parents else None
-    if region is None:
+        edit = _in_place(node, lines, leaf, value) if leaf in node else _new_line(node, lines, leaf, value, nl)
+        if edit is not None:
+            return edit
+    if not parents or parents[0] not in tree:
         raise ContractkitError(f"could not set {path} in the deal file; nothing was written")
     block = copy.deepcopy(tree[parents[0]])
     target = block
     for part in parents[1:]:
         target = target[part]
     target[leaf] = value
-    return _Edit(*region, _dumped({parents[0]: block}, nl))
+    return _Edit(*(_region(tree, lines, parents[0]) or (0, 0)), _dumped({parents[0]: block}, nl))
+
+
+def _in_place(node: CommentedMap, lines: list[str], key: str, value: Any) -> _Edit | None:
+    """The value replaced on its own line, keeping the key, spacing and any trailing comment."""
+    row, col = node.lc.value(key)
+    if row != node.lc.key(key)[0] or isinstance(node[key], CommentedMap | CommentedSeq):
+        return None
+    match = SCALAR.match(lines[row], col)
+    if match is None or _continues(lines, row, node.lc.key(key)[1]):
+        return None
+    return _Edit(row, row + 1, [lines[row][: match.start()] + _scalar(value) + lines[row][match.end() :]])
+
+
+def _new_line(node: CommentedMap, lines: list[str], key: str, value: Any, nl: str) -> _Edit | None:
+    """A new `key: value` line after the last one-line entry of the mapping (so that no comment
+    written above an existing key ends up above the new one)."""
+    rows = [node.lc.key(k) for k in node if not isinstance(node[k], CommentedMap | CommentedSeq)]
+    rows = [(row, col) for row, col in rows if not _continues(lines, row, col)]
+    if not rows:
+        return None
+    row, col = max(rows)
+    return _Edit(row + 1, row + 1, [f"{' ' * col}{key}: {_scalar(value)}{nl}"])
+
+
+def _continues(lines: list[str], row: int, col: int) -> bool:
+    """True when the value on line `row` goes on to the next line (a folded or multi-line scalar)."""
+    if row + 1 >= len(lines):
+        return False
+    following = lines[row + 1]
+    indent = len(following) - len(following.lstrip(" "))
+    return bool(following.strip()) and not following.lstrip().startswith("#") and indent > col
 
 
 PLAIN = re.compile(r"^[a-z0-9][a-z0-9-]*$")

@@ -186,3 +186,42 @@ def test_batch_final_refuses_a_deal_with_a_gap(cli: Cli, deal: Path, tmp_path: P
     result = cli("batch", deal, "--outdir", tmp_path / "out", "--to", "docx", "--final")
     assert result.exit_code == 1 and not (tmp_path / "out" / "deal.docx").exists()
     assert "subscription_amount: cannot produce a final version" in result.stderr
+
+
+def share_block() -> str:
+    """The example's whole commercial.value_share block, as written."""
+    text = example("northby-sepsis").read_text(encoding="utf-8")
+    return text[text.index("  value_share:\n") : text.index("# Start, end and review dates.")]
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (  # no version written: it is added as a line of its own, after the last one-line entry
+            ("  # Draft number of this agreement.\n  version: 1\n", ""),
+            ("  locale: en_GB\n", "  locale: en_GB\n  version: 2\n"),
+        ),
+        (  # a quoted value with a comment: the value changes, the comment stays
+            ("    model: milestones\n", "    model: 'milestones'   # agreed in March\n"),
+            ("    model: 'milestones'   # agreed in March\n", "    model: royalty   # agreed in March\n"),
+        ),
+        (  # a flow-style mapping is written again, still in flow style
+            (share_block(), "  value_share: {model: milestones, headline_value: '250000', royalty_percent: '2.5'}\n"),
+            ("  value_share: {model: milestones,", "  value_share: {model: royalty,"),
+        ),
+    ],
+)
+def test_swap_sets_the_stated_fact_however_the_file_is_written(
+    deal: Path, library: Library, before: tuple[str, str], after: tuple[str, str]
+) -> None:
+    from contractkit import negotiate
+
+    text = deal.read_text(encoding="utf-8")
+    assert before[0] in text
+    text = text.replace(before[0], before[1], 1)
+    deal.write_text(text, encoding="utf-8")
+    result = negotiate.swap(library, deal, negotiate.SwapRequest("value-share", "royalty", "Sam"))
+    edited = deal.read_text(encoding="utf-8")
+    assert after[0] in text and after[1] in edited
+    assert result.after.commercial.value_share.model == "royalty" and result.after.agreement.version == 2
+    assert not result.warnings  # the royalty percentage is in the deal
