@@ -88,7 +88,7 @@ def value_share(a: Agreement) -> Table:
     headline value published in the register."""
     vs = a.deal.commercial.value_share
     agreed, placed = a.value_share_mechanisms(), a.value_share_clause
-    rows = [["Part 2: Value share", "As agreed"]]
+    rows = [["Part 2: Value share", "Agreed terms"]]
     if placed is not None:
         wording = placed.clause.positions[placed.position]
         rows.append([f"Mechanism (clause {placed.number})", wording.label or code(a.value_share_model)])
@@ -99,7 +99,7 @@ def value_share(a: Agreement) -> Table:
         _money(a, vs.headline_value) if vs.headline_value is not None else f"Not published: {vs.value_withheld_reason}"
     )
     rows.append(["Headline value, as published in the register", headline])
-    return rows, [8.0, 8.0]
+    return rows, [10.0, 6.0]
 
 
 def _mechanism_rows(a: Agreement) -> dict[str, Rows]:
