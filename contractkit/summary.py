@@ -205,6 +205,7 @@ class _Facts:
         for d in self.a.deviations:
             if principle not in self._principles(d.clause):
                 continue
+            approver = d.approver_label or d.approver  # 'Legal lead', not 'legal-lead'
             state = (
                 self.t("summary.pending")
                 if d.pending
@@ -213,10 +214,10 @@ class _Facts:
                 else self.t("summary.no_approval_needed")
             )
             lines.append(
-                self.t("ev.deviation", clause=self.ref(d.clause), label=d.label, approver=d.approver, state=state)
+                self.t("ev.deviation", clause=self.ref(d.clause), label=d.label, approver=approver, state=state)
             )
             if d.pending:
-                gaps.append(self.t("gap.deviation_pending", clause=self.ref(d.clause), approver=d.approver))
+                gaps.append(self.t("gap.deviation_pending", clause=self.ref(d.clause), approver=approver))
         return lines, gaps
 
     def _principles(self, clause_id: str) -> list[str]:
