@@ -2,8 +2,9 @@
 
 from contractkit import api
 library = api.load_library()
-deal = api.load_deal("examples/northby-sepsis.yaml", library)
-agreement = api.assemble(library, deal)
+agreement = api.prepare(library, "examples/northby-sepsis.yaml")
+for warning in agreement.warnings:  # gaps a lawyer must fill before a final version
+    print(warning)
 api.write(library, agreement, Path("out/northby.docx"))
 """
 
@@ -13,11 +14,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import facts
 from .assemble import Agreement, assemble
 from .errors import Issue, ValidationFailed
 from .files import check_target, write_atomic
 from .loading import Library, load_library
 from .model import Deal
+from .yamlio import Document
 
 if TYPE_CHECKING:
     from .keys import Signer
@@ -31,6 +34,7 @@ __all__ = [
     "check_release",
     "draft",
     "lint",
+    "load",
     "load_deal",
     "load_library",
     "prepare",
@@ -67,6 +71,14 @@ def load_deal(path: Path | str, library: Library) -> Deal:
     from .loading import load_deal as load
 
     return load(Path(path), library)[0]
+
+
+def load(library: Library, path: Path | str) -> tuple[Deal, Document, list[Issue]]:
+    """Load and check a deal file: raises ValidationFailed with every error, and returns the
+    deal, its parsed file (for locating later problems) and its warnings."""
+    from .loading import load_deal_with_warnings
+
+    return load_deal_with_warnings(Path(path), library)
 
 
 def render_docx(library: Library, agreement: Agreement) -> bytes:
@@ -122,18 +134,38 @@ def draft(
     return agreement
 
 
-def prepare(library: Library, deal_path: Path, *, final: bool = False, trust: Sequence[Path] = ()) -> Agreement:
-    """Load, check and assemble one deal; a final version also needs every approval in place.
+def prepare(
+    library: Library, deal_path: Path | str, *, final: bool = False, trust: Sequence[Path] = ()
+) -> Agreement:
+    """Load, check and assemble one deal. Contradictory facts are errors; gaps are the agreement's
+    warnings; a final version is refused while any warning stands or any approval is pending.
 
     The library's locked clauses must match its release pins (see contractkit.pins), and the
     agreement's manifest records that release."""
     from . import keys, pins
 
     release = pins.require(library, keys.centre(trust))
-    agreement = assemble(library, load_deal(deal_path, library), final=final)
+    deal, doc, warnings = load(library, deal_path)
+    where = facts.Where(doc)
+    problems = facts.deal_checks(deal, where)
+    try:
+        agreement = assemble(library, deal, final=final, doc=doc)
+    except ValidationFailed as exc:
+        raise ValidationFailed([*problems, *exc.issues]) from None
+    if any(p.severity == "error" for p in problems):
+        raise ValidationFailed(problems)
     agreement.release = release.record()
+    agreement.warnings = _merged([*warnings, *problems], list(agreement.warnings))
     if final:
-        from .negotiate import final_blockers
+        from .completeness import refuse_unless_final
 
-        final_blockers(agreement)
+        refuse_unless_final(agreement, doc.name)
     return agreement
+
+
+def _merged(deal_warnings: list[Issue], drafting: list[Issue]) -> tuple[Issue, ...]:
+    """The deal's own warnings first; a drafting warning about a field the deal check has already
+    reported (a placeholder left in, say) is not repeated."""
+    reported = {(i.file, i.field) for i in deal_warnings if i.field}
+    kept = [i for i in drafting if not i.field or (i.file, i.field) not in reported]
+    return tuple(dict.fromkeys([*deal_warnings, *kept]))

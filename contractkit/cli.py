@@ -246,7 +246,10 @@ def new(ctx: click.Context, playbook_id: str, out: Path, force: bool) -> None:
 @click.option(
     "--final",
     is_flag=True,
-    help="Final version: no DRAFT marking; refused while approvals are pending or tracked changes remain.",
+    help=(
+        "Final version: no DRAFT marking; refused while any warning stands (a missing fact, unfinished "
+        "text, a placeholder), an approval is pending or tracked changes remain."
+    ),
 )
 @CENTRE_TRUST
 @click.pass_context
@@ -259,8 +262,12 @@ def draft(ctx: click.Context, *, deal: Path, out: Path, force: bool, final: bool
     from . import api
 
     agreement = api.draft(library(ctx), deal, out, force=force, final=final, trust=trust)
+    for warning in agreement.warnings:
+        click.echo(str(warning), err=True)
     click.echo(
-        f"wrote {out} ({len(agreement.all_clauses())} clauses, {len(agreement.deviations)} deviation(s))", err=True
+        f"wrote {out} ({len(agreement.all_clauses())} clauses, {len(agreement.deviations)} deviation(s), "
+        f"{len(agreement.warnings)} warning(s))",
+        err=True,
     )
 
 

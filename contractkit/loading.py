@@ -135,6 +135,15 @@ def load_library(root: Path | None = None) -> Library:
 
 def load_deal(path: Path, library: Library | None = None) -> tuple[Deal, yamlio.Document]:
     """Load a deal file; with a library, also check it against its playbook (see validate)."""
+    deal, doc, _ = load_deal_with_warnings(path, library)
+    return deal, doc
+
+
+def load_deal_with_warnings(
+    path: Path, library: Library | None = None
+) -> tuple[Deal, yamlio.Document, list[Issue]]:
+    """As load_deal, also returning the warnings found, which a draft must show the lawyer and a
+    final version refuses (interfaces §6). Raises ValidationFailed when there is any error."""
     doc = yamlio.load(path)
     deal, issues = model_from(doc, Deal)
     if deal is None:
@@ -147,4 +156,4 @@ def load_deal(path: Path, library: Library | None = None) -> tuple[Deal, yamlio.
         issues = check_deal(deal, doc, library)
         if any(i.severity == "error" for i in issues):
             raise ValidationFailed(issues)
-    return deal, doc
+    return deal, doc, [i for i in issues if i.severity == "warning"]

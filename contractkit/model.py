@@ -52,8 +52,24 @@ class Position(Model):
         description=(
             "The clause wording: one paragraph per line; indent by two spaces per sub-level "
             "(1.1, 1.1.1, (a)); **Term** defines a term; {{ ... }} inserts deal facts and "
-            "{{ ref('clause-id') }} a clause number."
+            "{{ ref('clause-id') }} a clause number; a line that is one {% for x in list %}...{% endfor %} "
+            "loop gives one numbered paragraph per item."
         )
+    )
+    states: dict[str, str | bool] = Field(
+        default_factory=dict,
+        description=(
+            "Deal facts this wording states, as field path and value, e.g. "
+            "{commercial.value_share.model: royalty}. The deal's fact picks this wording when the "
+            "negotiation has not, and a deal whose fact says otherwise is refused."
+        ),
+    )
+    needs: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Deal facts this wording relies on without printing them (e.g. milestones listed in a "
+            "schedule). Facts the text prints are found from the text itself; a draft missing any is warned."
+        ),
     )
 
 
@@ -130,7 +146,7 @@ class Section(Model):
         return [_entry(v) for v in value] if isinstance(value, list) else value
 
 
-TableKind = Literal["parties", "datasets", "benefits", "fees", "register", "deviations", "approvals"]
+TableKind = Literal["parties", "datasets", "benefits", "fees", "value-share", "register", "deviations", "approvals"]
 
 
 class Schedule(Model):
@@ -201,8 +217,16 @@ class LibraryMeta(Model):
     version: Annotated[str, Field(pattern=r"^\d+\.\d+\.\d+$")] = Field(description="Version of the whole library.")
     name: NonEmpty = Field(description="Who maintains the library.")
     roles: dict[Slug, NonEmpty] = Field(min_length=1, description="Approver roles and what each is.")
+    role_labels: dict[Slug, NonEmpty] = Field(
+        default_factory=dict,
+        description="How each role is named in a document, e.g. 'Legal lead'; by default its id in words.",
+    )
     exclusivity_patterns: list[ExclusivityPattern] = Field(default_factory=list, description="Exclusivity scan.")
     rubric: list[RubricCheck] = Field(default_factory=list, description="The benchmark of what good looks like.")
+
+    def role_label(self, role: str) -> str:
+        """The printed name of an approver role: its label, else its id in words ('legal-lead' -> 'Legal lead')."""
+        return self.role_labels.get(role) or role.replace("-", " ").capitalize()
 
 
 # --------------------------------------------------------------------------- deal files

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import formatting
-from .assemble import Agreement
+from .agreement import Agreement
 from .errors import ContractkitError, ValidationFailed
 from .files import check_target, write_atomic
 from .i18n import Labels, labels
@@ -297,12 +297,12 @@ def register_locale(agreements: Sequence[Agreement], locale: str | None) -> str:
 
 def load_agreements(library: Library, paths: Sequence[Path]) -> list[Agreement]:
     """Load and assemble every deal, reporting the problems of all of them together."""
-    from .api import assemble, load_deal
+    from .api import prepare
 
     agreements, issues = [], []
     for path in paths:
         try:
-            agreements.append(assemble(library, load_deal(path, library)))
+            agreements.append(prepare(library, path))
         except ValidationFailed as exc:
             issues += exc.issues
     if issues:

@@ -8,7 +8,7 @@ from typing import Any
 
 from jinja2 import TemplateSyntaxError
 
-from . import scaffold, scan
+from . import facts, scan
 from .assemble import TEXT_HINT, _Assembler
 from .errors import Issue, ValidationFailed
 from .loading import Library
@@ -38,6 +38,7 @@ def lint(library: Library) -> list[Issue]:
     issues = _guaranteed(library)
     for clause in library.clauses.values():
         issues += _clause(library, clause)
+    issues += facts.library_issues(library)  # states and needs name real deal fields; no blanks in wording
     templates = {
         p: lint_template(p) for p in {library.template_path(b) for b in library.playbooks.values()} if p.is_file()
     }
@@ -152,7 +153,7 @@ def _trial_render(library: Library, playbook: Playbook) -> list[Issue]:
     from .assemble import assemble
     from .render_docx import render
 
-    deal = Deal.model_validate(scaffold.specimen(playbook.id))
+    deal = facts.specimen(library, playbook.id)
     try:
         render(assemble(library, deal), library.template_path(playbook), sign=False)
     except ValidationFailed as exc:
@@ -236,7 +237,7 @@ def _defined_terms(library: Library, playbook: Playbook) -> list[Issue]:
 def _rendering(library: Library, playbook: Playbook) -> list[Issue]:
     """Render every position of every clause against the specimen deal: unknown variables,
     broken cross-references and bad filters show up here, not in a lawyer's draft."""
-    deal = Deal.model_validate(scaffold.specimen(playbook.id))
+    deal = facts.specimen(library, playbook.id)
     assembler = _Assembler(library, deal, playbook, include_all=True)
     with suppress(ValidationFailed):  # its issues are collected below, with everything else
         assembler.run()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from conftest import agreeing
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -74,7 +75,7 @@ def test_locked_clauses_always_present_and_numbering_consecutive(
     deal_data["positions"] = {c: data.draw(st.sampled_from(rungs)) for c, rungs in _ladders(library)}
     deal_data["data"]["processor_used"] = processor
     deal_data["governing_law"] = "wales" if wales else None
-    agreement = api.assemble(library, Deal.model_validate(deal_data))
+    agreement = api.assemble(library, Deal.model_validate(agreeing(library, deal_data)))
     blocks = docx_io.read_docx(api.render_docx(library, agreement)).blocks
     locked = {c.id for c in library.clauses.values() if c.status == "locked"}
     assert locked <= {b.clause for b in blocks if b.locked}
