@@ -19,7 +19,8 @@ from contractkit.model import Clause
 
 Cli = Callable[..., Result]
 Workspace = Callable[..., Path]
-RELEASE = "the centre's release 1.0.0"
+LIBRARY_VERSION = re.search(r"^version: (\S+)$", (ROOT / "library.yaml").read_text(), re.M).group(1)  # type: ignore[union-attr]
+RELEASE = f"the centre's release {LIBRARY_VERSION}"
 
 
 @pytest.fixture(autouse=True)
@@ -166,8 +167,8 @@ def _locked_clause_added(root: Path) -> str:
 
 
 def _library_version_changed(root: Path) -> str:
-    edit(root / "library.yaml", "version: 1.0.0", "version: 1.1.0")
-    return r"library.yaml:3 version: is 1.1.0, but the pin file is for release 1.0.0"
+    edit(root / "library.yaml", f"version: {LIBRARY_VERSION}", "version: 9.9.9")
+    return rf"library.yaml:3 version: is 9.9.9, but the pin file is for release {LIBRARY_VERSION}"
 
 
 def _pin_file_missing(root: Path) -> str:
@@ -242,7 +243,7 @@ def test_release_round_trip(cli: Cli, workspace: Workspace, centre: tuple[Path, 
     root = workspace({pins.PIN_FILE: None})
     released = cli("--library", root, "library", "release", "--key", private)
     assert released.exit_code == 0, released.stderr
-    assert "release 1.0.0, 11 locked clause(s), signed with key" in released.stderr
+    assert f"release {LIBRARY_VERSION}, 11 locked clause(s), signed with key" in released.stderr
     data = json.loads((root / pins.PIN_FILE).read_text())
     assert data["signature"]["key"] == keys.read_public(public).key_id
     clean = lint(cli, root, "--trust", public)
@@ -307,7 +308,7 @@ def test_manifest_records_the_release(
         result = cli("--library", root, "draft", example("northby-sepsis"), "-o", out, *trust)
         assert result.exit_code == 0, result.stderr
         assert manifest_of(out.read_bytes())["release"] == {
-            "library_version": "1.0.0",
+            "library_version": LIBRARY_VERSION,
             "pins_sha256": digest,
             "signature_verified": verified,
             "centre_key": keys.read_public(public).key_id if verified else None,
@@ -318,7 +319,7 @@ def test_manifest_records_the_release(
 def test_lint_json_reports_the_release(cli: Cli) -> None:
     data = json.loads(cli("lint", "--format", "json").stdout)
     assert data["ok"] is True
-    assert data["release"]["library_version"] == "1.0.0" and data["release"]["signature_verified"] is False
+    assert data["release"]["library_version"] == LIBRARY_VERSION and data["release"]["signature_verified"] is False
 
 
 # ----------------------------------------------------------------------------- cutting a release
@@ -330,9 +331,9 @@ def test_release_refuses_changed_wording_under_old_versions(cli: Cli, workspace:
     refused = cli("--library", root, "library", "release")
     assert refused.exit_code == 1
     assert re.search(r"clauses/non-exclusivity.yaml:3 version: the locked wording changed since", refused.stderr)
-    assert re.search(r"library.yaml:3 version: locked clauses changed since release 1.0.0", refused.stderr)
+    assert re.search(rf"library.yaml:3 version: locked clauses changed since release {LIBRARY_VERSION}", refused.stderr)
     edit(root / "clauses" / "non-exclusivity.yaml", "version: 1.0.0", "version: 1.1.0")
-    edit(root / "library.yaml", "version: 1.0.0", "version: 1.1.0")
+    edit(root / "library.yaml", f"version: {LIBRARY_VERSION}", "version: 9.9.9")
     assert cli("--library", root, "library", "release").exit_code == 0
     assert lint(cli, root).exit_code == 0
 
