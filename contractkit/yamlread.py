@@ -221,6 +221,7 @@ class Reader:
 
 # Problems that libyaml reports where it gave up (often the next line); where it started is clearer.
 _AT_CONTEXT = ("could not find expected ':'", "found unexpected end of stream", "did not find expected ','")
+_TAB = ("a tab character", "indent with spaces, not tabs")
 QUOTE_HINT = 'put the whole value in quotes, e.g. title: "Sepsis: early detection"'
 
 
@@ -244,7 +245,7 @@ def _special(problem: str, line: str, column: int) -> tuple[str, str] | None:
     if "cannot start any token" in problem or "alphabetic or numeric character" in problem:
         char = line[column : column + 1] if "token" in problem else "*"
         if char == "\t":
-            return "a tab character", "indent with spaces, not tabs"
+            return _TAB
         return f"a value cannot start with {char!r}", QUOTE_HINT
     if "did not find expected key" in problem and re.match(r"\s*(-\s+)?[\w-]+:\s+[\[{\"']", line):
         return "text follows a value that starts with [, { or a quotation mark", QUOTE_HINT
@@ -252,6 +253,7 @@ def _special(problem: str, line: str, column: int) -> tuple[str, str] | None:
 
 
 _SYNTAX = [
+    ("tab character", *_TAB),
     ("unexpected end of stream", "a quotation mark is opened but never closed", "close the quotes, or remove them"),
     (
         "unknown escape character",
