@@ -52,7 +52,10 @@ class Document:
 
     @property
     def tree(self) -> Any:
+        """The round-trip tree, for editing. Built only from text the guarded reader has accepted,
+        so that the round-trip loader never meets an alias."""
         if self._tree is None:
+            _ = self.lines
             self._tree = round_trip().load(io.StringIO(self.text))
         return self._tree
 
