@@ -128,10 +128,10 @@ def _money(deal: Deal, doc: Document) -> Iterator[Issue]:
             )
     yield from _headline(deal, doc)
     if share.royalty_percent is not None and share.royalty_percent < 1:
-        percent = share.royalty_percent
+        percent, meant = share.royalty_percent, format((share.royalty_percent * 100).normalize(), "f")
         yield doc.issue(
             ["commercial", "value_share", "royalty_percent"],
-            f"{percent} means a royalty of {percent}%; if you meant {percent * 100:g}%, write {percent * 100:g}",
+            f"{percent} means a royalty of {percent}%; if you meant {meant}%, write {meant}",
             hint="royalty_percent is the percentage itself: 3 means 3%",
             severity="warning",
         )
