@@ -220,7 +220,12 @@ def playbooks_show(ctx: click.Context, playbook_id: str, fmt: str) -> None:
 @FORCE
 @click.pass_context
 def new(ctx: click.Context, playbook_id: str, out: Path, force: bool) -> None:
-    """Scaffold a deal file for a playbook: the fields it uses, explained, with placeholders to fill in."""
+    """Scaffold a deal file for a playbook, to fill in.
+
+    Every field the playbook uses is explained; optional ones are commented out; the negotiable
+    clauses are listed with their positions and approvers. Each value to supply is a placeholder
+    in [square brackets], which draft reports as not filled in.
+    """
     from .files import write_atomic
     from .scaffold import new_deal
 

@@ -19,6 +19,16 @@ from pydantic import BaseModel
 from . import model
 
 INTRO = Path(__file__).with_name("docgen_formats_intro.md")
+# Type names in words; each field's description states its form and limits.
+PLAIN_TYPES = {
+    "str": "text",
+    "int": "whole number",
+    "bool": "yes or no",
+    "date": "date",
+    "datetime": "date and time",
+    "Decimal": "number",
+    "NoneType": "none",
+}
 FILES: list[tuple[str, type[BaseModel]]] = [
     ("Clause file (`clauses/<id>.yaml`)", model.Clause),
     ("Playbook file (`playbooks/<id>.yaml`)", model.Playbook),
@@ -40,7 +50,8 @@ def _type_name(annotation: Any) -> str:
         return f"{'list' if origin is list else 'map'} of {inner}"
     if args:
         return " or ".join(_type_name(a) for a in args if a is not type(None))
-    return getattr(annotation, "__name__", str(annotation)).replace("NoneType", "none")
+    name = getattr(annotation, "__name__", str(annotation))
+    return PLAIN_TYPES.get(name, name)
 
 
 def _models(root: type[BaseModel], seen: list[type[BaseModel]]) -> list[type[BaseModel]]:
