@@ -27,6 +27,7 @@ from ruamel.yaml.events import (
     NodeEvent,
     ScalarEvent,
 )
+from ruamel.yaml.reader import ReaderError
 
 from .errors import Issue, ValidationFailed
 
@@ -79,6 +80,16 @@ class Reader:
                 self._event(event)
         except MarkedYAMLError as exc:
             raise ValidationFailed([*self.issues, self._syntax(exc, text)]) from None
+        except ReaderError as exc:  # a character YAML cannot hold at all, e.g. DEL or a C1 control
+            line = text.count("\n", 0, exc.position) + 1
+            issue = Issue(
+                f"contains control character U+{exc.character:04X}",
+                file=self.name,
+                line=line,
+                field=self._field_on(line, text.splitlines()[line - 1]),
+                hint="remove it; it is invisible, and a YAML file cannot hold it",
+            )
+            raise ValidationFailed([*self.issues, issue]) from None
         except YAMLError as exc:
             raise ValidationFailed([*self.issues, Issue(f"YAML error: {exc}", file=self.name)]) from None
         if self.issues:
@@ -202,7 +213,10 @@ class Reader:
         if exc.context_mark is not None and any(p in problem for p in _AT_CONTEXT):
             mark = exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        source = text.splitlines()[line - 1] if line and line <= text.count("\n") + 1 else ""
+        lines = text.splitlines()
+        if line and lines and line > len(lines):  # libyaml gave up at the end of the file
+            line = len(lines)
+        source = lines[line - 1] if line and 0 < line <= len(lines) else ""
         what, hint = explain(problem, source, mark.column if mark is not None else 0)
         return Issue(
             f"YAML syntax error: {what}", file=self.name, line=line, field=self._field_on(line, source), hint=hint
@@ -211,8 +225,10 @@ class Reader:
     def _field_on(self, line: int | None, source: str) -> str | None:
         """The field whose line the parser stopped on: the pending key, else the name the line starts with."""
         frame = self._stack[-1] if self._stack else None
-        if frame is None or not isinstance(frame.node, dict):
+        if frame is None:
             return None
+        if isinstance(frame.node, list):
+            return format_loc(frame.loc) or None
         if frame.key is not None and frame.key_line == line:
             return format_loc((*frame.loc, frame.key))
         named = re.match(r"\s*([A-Za-z_][\w-]*):(\s|$)", source)
@@ -220,7 +236,12 @@ class Reader:
 
 
 # Problems that libyaml reports where it gave up (often the next line); where it started is clearer.
-_AT_CONTEXT = ("could not find expected ':'", "found unexpected end of stream", "did not find expected ','")
+_AT_CONTEXT = (
+    "could not find expected ':'",
+    "found unexpected end of stream",
+    "did not find expected ','",
+    "did not find expected node content",
+)
 _TAB = ("a tab character", "indent with spaces, not tabs")
 QUOTE_HINT = 'put the whole value in quotes, e.g. title: "Sepsis: early detection"'
 
@@ -287,6 +308,10 @@ _SYNTAX = [
         "start the list on the next line, indented",
     ),
     ("expected <document start>", "a line starting with % or text after the end of the document", "remove it"),
-    ("did not find expected node content", "a value is missing", "give a value, or put the value in quotes"),
+    (
+        "did not find expected node content",
+        "a value is missing, or a [ or { is not closed",
+        "give the value, close the bracket, or put the value in quotes",
+    ),
     ("expected <block end>", "this line does not line up with the fields around it", "fix its indentation"),
 ]

@@ -6,15 +6,21 @@ hangs fails the test (the process is killed) instead of hanging the suite. No ti
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from contractkit import yamlio
 from contractkit.errors import ValidationFailed
+from contractkit.loading import Library, load_deal
+from contractkit.scaffold import specimen
 
 LIMIT = 120  # seconds: far beyond any honest parse, short enough to fail a hang
 
@@ -43,6 +49,11 @@ HOSTILE = {
     "local tag": ("a: !custom 1\n", "a: YAML tag !custom is not allowed"),
     "binary tag": ("a: !!binary aGVsbG8=\n", "a: YAML tag tag:yaml.org,2002:binary is not allowed"),
     "complex key": ("? [a, b]\n: 1\n", "a field name must be a plain word"),
+    "unclosed at the end": (
+        "playbook: x\nagreement: [\n",
+        "deal.yaml:2 agreement: YAML syntax error: a value is missing, or a [ or { is not closed",
+    ),
+    "unclosed quote at the end": ('playbook: "x\n', "YAML syntax error: a quotation mark is opened but never closed"),
     "nested duplicate": ("a:\n  b: 1\n  c: 2\n  b: 3\n", "a.b: 'b' is given twice here (first on line 2)"),
 }
 
@@ -144,3 +155,33 @@ def test_lines_of_nested_fields() -> None:
     assert doc.line_of(["a", "b", 1, "d"]) == 5
     assert doc.line_of(["a", "b", 0]) == 3
     assert doc.line_of(["a", "missing"]) == 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=300) | st.text(alphabet=":-[]{}&*!|>'\"#%@` \n\tab01~<,?", max_size=120))
+def test_any_text_is_read_or_refused_in_words(text: str) -> None:
+    """Whatever the bytes, reading ends in plain data or in located problems; never a crash."""
+    try:
+        yamlio.parse(text, "x.yaml")
+    except ValidationFailed as exc:
+        assert exc.issues and all(i.file == "x.yaml" and i.message for i in exc.issues)
+
+
+SPECIMEN = yamlio.dump(specimen("research-collaboration")).splitlines()
+VALUE_LINES = [i for i, line in enumerate(SPECIMEN) if re.match(r"^\s*(- )?\w+: \S", line)]
+TYPED = ["01234567", "2030-02-30", "£1,000", "~", "[x]", "1/2/27", "- a", "{}", "&a x", "*a", "a: b", "1e400"]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(n=st.sampled_from(VALUE_LINES), value=st.text(max_size=40) | st.sampled_from(TYPED))
+def test_any_edited_value_of_a_deal_is_loaded_or_refused_in_words(library: Library, n: int, value: str) -> None:
+    """A value anywhere in a valid deal replaced by anything a person might type: the deal loads,
+    or every problem is located; never an internal error."""
+    lines = list(SPECIMEN)
+    lines[n] = lines[n].split(": ", 1)[0] + ": " + value
+    path = Path(tempfile.mkdtemp()) / "deal.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    try:
+        load_deal(path, library)
+    except ValidationFailed as exc:
+        assert all(i.file == str(path) and i.line for i in exc.issues), [str(i) for i in exc.issues]
