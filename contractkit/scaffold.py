@@ -195,7 +195,7 @@ ASKED_FOR_CLAUSE = {"fees": "commercial.fees", "approvals": "approvals"}
 # Fields the scaffold writes itself, rather than from the schema alone.
 SPECIAL = ("playbook", "positions", "history")
 HEADER = """\
-contractkit deal file for a {title} (playbook {id} {version}).
+contractkit deal file: {title} (playbook {id}, version {version}).
 
 Replace every value in [square brackets] with the facts of this partnership: contractkit reports
 each one left as "not filled in", and will not draft while a date, amount, choice or code is

@@ -86,7 +86,7 @@ class Reader:
                 f"contains control character U+{exc.character:04X}",
                 file=self.name,
                 line=line,
-                field=self._field_on(line, text.splitlines()[line - 1]),
+                field=self._field_on(line, text.split("\n")[line - 1]),
                 hint="remove it; it is invisible, and a YAML file cannot hold it",
             )
             raise ValidationFailed([*self.issues, issue]) from None
@@ -213,8 +213,8 @@ class Reader:
         if exc.context_mark is not None and any(p in problem for p in _AT_CONTEXT):
             mark = exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        lines = text.splitlines()
-        if line and lines and line > len(lines):  # libyaml gave up at the end of the file
+        lines = text.rstrip("\n").split("\n")
+        if line and line > len(lines):  # libyaml gave up at the end of the file
             line = len(lines)
         source = lines[line - 1] if line and 0 < line <= len(lines) else ""
         what, hint = explain(problem, source, mark.column if mark is not None else 0)

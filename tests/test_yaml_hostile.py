@@ -6,6 +6,7 @@ hangs fails the test (the process is killed) instead of hanging the suite. No ti
 
 from __future__ import annotations
 
+import functools
 import re
 import subprocess
 import sys
@@ -14,7 +15,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contractkit import yamlio
@@ -172,9 +173,9 @@ VALUE_LINES = [i for i, line in enumerate(SPECIMEN) if re.match(r"^\s*(- )?\w+: 
 TYPED = ["01234567", "2030-02-30", "£1,000", "~", "[x]", "1/2/27", "- a", "{}", "&a x", "*a", "a: b", "1e400"]
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=80, deadline=None)
 @given(n=st.sampled_from(VALUE_LINES), value=st.text(max_size=40) | st.sampled_from(TYPED))
-def test_any_edited_value_of_a_deal_is_loaded_or_refused_in_words(library: Library, n: int, value: str) -> None:
+def test_any_edited_value_of_a_deal_is_loaded_or_refused_in_words(n: int, value: str) -> None:
     """A value anywhere in a valid deal replaced by anything a person might type: the deal loads,
     or every problem is located; never an internal error."""
     lines = list(SPECIMEN)
@@ -182,6 +183,14 @@ def test_any_edited_value_of_a_deal_is_loaded_or_refused_in_words(library: Libra
     path = Path(tempfile.mkdtemp()) / "deal.yaml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     try:
-        load_deal(path, library)
+        load_deal(path, _library())
     except ValidationFailed as exc:
         assert all(i.file == str(path) and i.line for i in exc.issues), [str(i) for i in exc.issues]
+
+
+@functools.cache
+def _library() -> Library:
+    """The shipped library, loaded once (a fixture's repr would swamp hypothesis's report)."""
+    from contractkit import api
+
+    return api.load_library()
