@@ -346,11 +346,15 @@ def _positions(deal: Deal, doc: Document, library: Library, playbook: Playbook) 
 
 
 def _parties(deal: Deal, doc: Document, broken: frozenset[str] = frozenset()) -> list[Issue]:
+    """Every party signs, every reference to a party names one, and no short name is used twice."""
     if broken & {"nhs_organisations", "partners"}:
         return []
     names = [p.short_name for p in [*deal.nhs_organisations, *deal.partners]]
-    nhs = {o.short_name for o in deal.nhs_organisations}
-    issues = []
+    issues = [
+        doc.issue(["nhs_organisations"], f"short name {n!r} is used by two parties")
+        for n, c in Counter(names).items()
+        if c > 1
+    ]
     if "signatories" not in broken:
         issues += [
             doc.issue(["signatories", i, "party"], f"{s.party!r} is not a party (parties: {', '.join(names)})")
@@ -359,6 +363,12 @@ def _parties(deal: Deal, doc: Document, broken: frozenset[str] = frozenset()) ->
         ]
         unsigned = [n for n in names if n not in {s.party for s in deal.signatories}]
         issues += [doc.issue(["signatories"], f"no signatory for party {n!r}") for n in unsigned]
+    return issues + _named_parties(deal, doc, broken, names) + _welsh(deal, doc, broken)
+
+
+def _named_parties(deal: Deal, doc: Document, broken: frozenset[str], names: list[str]) -> list[Issue]:
+    nhs = {o.short_name for o in deal.nhs_organisations}
+    issues = []
     if "data" not in broken:
         issues += [
             doc.issue(
@@ -374,22 +384,21 @@ def _parties(deal: Deal, doc: Document, broken: frozenset[str] = frozenset()) ->
             for i, b in enumerate(deal.benefits)
             if b.owner is not None and b.owner not in names
         ]
-    issues += [
-        doc.issue(["nhs_organisations"], f"short name {n!r} is used by two parties")
-        for n, c in Counter(names).items()
-        if c > 1
-    ]
-    if deal.wales and "agreement" not in broken:
-        issues += [
-            doc.issue(
-                ["agreement", f],
-                "required because an NHS Wales body is a party",
-                hint="write the Welsh text yourself; contractkit never machine-translates",
-            )
-            for f in ("title_cy", "lay_summary_cy")
-            if not getattr(deal.agreement, f)
-        ]
     return issues
+
+
+def _welsh(deal: Deal, doc: Document, broken: frozenset[str]) -> list[Issue]:
+    if not deal.wales or "agreement" in broken:
+        return []
+    return [
+        doc.issue(
+            ["agreement", f],
+            "required because an NHS Wales body is a party",
+            hint="write the Welsh text yourself; contractkit never machine-translates",
+        )
+        for f in ("title_cy", "lay_summary_cy")
+        if not getattr(deal.agreement, f)
+    ]
 
 
 def _exclusive_text(deal: Deal, doc: Document, library: Library) -> list[Issue]:
