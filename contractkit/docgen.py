@@ -19,6 +19,14 @@ from pydantic import BaseModel
 from . import model
 
 INTRO = Path(__file__).with_name("docgen_formats_intro.md")
+FILES: list[tuple[str, type[BaseModel]]] = [
+    ("Clause file (`clauses/<id>.yaml`)", model.Clause),
+    ("Playbook file (`playbooks/<id>.yaml`)", model.Playbook),
+    ("Library file (`library.yaml`)", model.LibraryMeta),
+    ("Deal file (`examples/*.yaml`, or your own)", model.Deal),
+]
+
+
 # Type names in words; each field's description states its form and limits.
 PLAIN_TYPES = {
     "str": "text",
@@ -29,12 +37,6 @@ PLAIN_TYPES = {
     "Decimal": "number",
     "NoneType": "none",
 }
-FILES: list[tuple[str, type[BaseModel]]] = [
-    ("Clause file (`clauses/<id>.yaml`)", model.Clause),
-    ("Playbook file (`playbooks/<id>.yaml`)", model.Playbook),
-    ("Library file (`library.yaml`)", model.LibraryMeta),
-    ("Deal file (`examples/*.yaml`, or your own)", model.Deal),
-]
 
 
 def _type_name(annotation: Any) -> str:
