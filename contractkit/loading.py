@@ -167,8 +167,18 @@ def load_library(root: Path | None = None) -> Library:
 
 
 def load_deal(path: Path, library: Library | None = None) -> tuple[Deal, yamlio.Document]:
-    """Load a deal file; with a library, also check it against its playbook (see validate). Every
-    problem is reported in one pass, including the checks that the schema's failures leave valid."""
+    """Load a deal file; with a library, also check it against its playbook (see validate)."""
+    deal, doc, _ = load_deal_with_warnings(path, library)
+    return deal, doc
+
+
+def load_deal_with_warnings(
+    path: Path, library: Library | None = None
+) -> tuple[Deal, yamlio.Document, list[Issue]]:
+    """As load_deal, also returning the warnings found (placeholders left in free text, judgements),
+    which a draft must show the lawyer and a final version refuses (interfaces §6). Raises
+    ValidationFailed when there is any error, with every problem found in one pass, in file order:
+    the checks that the schema's failures leave valid run too."""
     doc = yamlio.load(path)
     deal, issues, broken = read_deal(doc)
     if library is not None:
@@ -177,4 +187,4 @@ def load_deal(path: Path, library: Library | None = None) -> tuple[Deal, yamlio.
         issues = locked_overrides(doc, library) + issues + check_deal(deal, doc, library, broken=broken)
     if broken or any(i.severity == "error" for i in issues):
         raise ValidationFailed(sorted(issues, key=lambda i: i.line or 0))
-    return deal, doc
+    return deal, doc, sorted((i for i in issues if i.severity == "warning"), key=lambda i: i.line or 0)

@@ -4,8 +4,8 @@ The reader never builds a Python object from a tag and never expands an alias: a
 merge keys, duplicate keys, unknown tags, deep nesting and oversized files are located errors,
 found in one pass over the parser's events (so a "billion laughs" file costs as little as its
 size). Plain scalars stay text as written (`01234567` keeps its leading zero; `2030-02-30` is a
-string the schema can explain); only the null forms (`~`, `null`, nothing) become None. The
-schema decides what each value means.
+string the schema can explain); only YAML 1.2's null forms (`~`, `null`, nothing) become None and
+its booleans (`true`, `false`) True and False. The schema decides what each value means.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ MAX_CHARS = 2_000_000  # a deal file is a few kilobytes; the largest library fil
 MAX_DEPTH = 32  # the deepest library file nests 9 levels
 MAX_ISSUES = 50
 NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 CORE = "tag:yaml.org,2002:"
 PLAIN_TAGS = frozenset({"!", *(CORE + t for t in ("str", "int", "float", "bool", "null", "map", "seq"))})
 NO_REUSE = "deal and library files do not allow anchors (&) or aliases (*): write the value out in full"
@@ -150,10 +151,13 @@ class Reader:
         frame.seen.setdefault(key, line)
         frame.key, frame.key_line = key, line
 
-    def _scalar(self, event: ScalarEvent, loc: Loc, line: int) -> str | None:
+    def _scalar(self, event: ScalarEvent, loc: Loc, line: int) -> str | bool | None:
         value = str(event.value)
-        if event.tag == CORE + "null" or (not event.style and event.tag in (None, "!") and value in NULLS):
+        plain = not event.style and event.tag in (None, "!")
+        if event.tag == CORE + "null" or (plain and value in NULLS):
             return None
+        if (plain or event.tag == CORE + "bool") and value in BOOLS:
+            return BOOLS[value]
         self._control(value, loc, line)
         return value
 

@@ -136,12 +136,17 @@ def test_a_library_file_with_an_alias_fails_lint(workspace: object, tmp_path: Pa
 
 def test_plain_scalars_stay_as_written() -> None:
     doc = yamlio.parse(
-        "n: 01234567\nd: 2030-02-30\nb: yes\nf: 1.50\nz: ~\ne:\nq: '~'\ns: !!str 007\nt: !!null x\n", "x.yaml"
+        "n: 01234567\nd: 2030-02-30\nb: yes\nf: 1.50\nz: ~\ne:\nq: '~'\ns: !!str 007\nt: !!null x\n"
+        "c: true\nC: FALSE\nw: 'true'\n",
+        "x.yaml",
     )
     assert doc.plain() == {
         "n": "01234567",
         "d": "2030-02-30",
         "b": "yes",
+        "c": True,
+        "C": False,
+        "w": "true",
         "f": "1.50",
         "z": None,
         "e": None,
