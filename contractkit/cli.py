@@ -227,15 +227,21 @@ def playbooks_show(ctx: click.Context, playbook_id: str, fmt: str) -> None:
 @FORCE
 @click.pass_context
 def new(ctx: click.Context, playbook_id: str, out: Path, force: bool) -> None:
-    """Scaffold a deal file with every field, commented."""
+    """Scaffold a deal file for a playbook, to fill in.
+
+    Every field the playbook uses is explained; optional ones are commented out; the negotiable
+    clauses are listed with their positions and approvers. Each value to supply is a placeholder
+    in [square brackets], which draft reports as not filled in.
+    """
     from .files import write_atomic
     from .scaffold import new_deal
 
-    if playbook_id not in library(ctx).playbooks:
+    lib = library(ctx)
+    if playbook_id not in lib.playbooks:
         raise click.BadParameter(
             f"unknown playbook {playbook_id!r}; see 'contractkit playbooks list'", param_hint="--playbook"
         )
-    write_atomic(out, new_deal(playbook_id).encode(), force=force)
+    write_atomic(out, new_deal(lib, playbook_id).encode(), force=force)
     click.echo(f"wrote {out}; fill it in, then: contractkit draft {out} -o agreement.docx", err=True)
 
 

@@ -30,6 +30,18 @@ FILES: list[tuple[str, type[BaseModel]]] = [
 ]
 
 
+# Type names in words; each field's description states its form and limits.
+PLAIN_TYPES = {
+    "str": "text",
+    "int": "whole number",
+    "bool": "yes or no",
+    "date": "date",
+    "datetime": "date and time",
+    "Decimal": "number",
+    "NoneType": "none",
+}
+
+
 def _type_name(annotation: Any) -> str:
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
@@ -43,7 +55,8 @@ def _type_name(annotation: Any) -> str:
         return f"{'list' if origin is list else 'map'} of {inner}"
     if args:
         return " or ".join(_type_name(a) for a in args if a is not type(None))
-    return getattr(annotation, "__name__", str(annotation)).replace("NoneType", "none")
+    name = getattr(annotation, "__name__", str(annotation))
+    return PLAIN_TYPES.get(name, name)
 
 
 def _models(root: type[BaseModel], seen: list[type[BaseModel]]) -> list[type[BaseModel]]:

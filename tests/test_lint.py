@@ -153,9 +153,10 @@ def test_template_without_clauses_is_caught_at_draft(
     root = workspace()
     edit_template(root, "word/document.xml", b"{{ clauses }}", b"")
     deal = tmp_path / "deal.yaml"
-    from contractkit.scaffold import new_deal
+    from contractkit import yamlio
+    from contractkit.scaffold import specimen
 
-    deal.write_text(new_deal("research-collaboration"))
+    deal.write_text(yamlio.dump(specimen("research-collaboration")))
     out = tmp_path / "out.docx"
     result = cli("--library", root, "draft", deal, "-o", out)
     assert result.exit_code == 1
