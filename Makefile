@@ -10,7 +10,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEBS   := libreoffice-writer-nogui fonts-liberation2 fonts-crosextra-carlito poppler-utils
 EXAMPLES := $(wildcard examples/*.yaml)
 
-.PHONY: demo test setup system venv lint check template bench clean
+.PHONY: demo test setup system venv lint check bench clean
 
 demo: setup
 	rm -rf out && mkdir -p out
@@ -51,14 +51,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-template: venv
-	$(BIN)/python templates/build_template.py
-
 bench: setup
 	$(BIN)/python bench/draft.py
 	$(BIN)/python bench/pdf.py
 	$(BIN)/python bench/redline.py
 	$(BIN)/python bench/verify.py
+	$(BIN)/python bench/signing.py
 
 clean:
 	rm -rf out .venv .pytest_cache .mypy_cache .ruff_cache

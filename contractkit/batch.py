@@ -17,6 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .assemble import Agreement
 from .errors import ContractkitError, OutputExists
@@ -36,6 +37,7 @@ class Outcome:
     output: Path
     error: str | None = None
     clauses: int = 0
+    warnings: list[str] = field(default_factory=list)  # located warning lines, as `draft` prints them
 
     @property
     def ok(self) -> bool:
@@ -64,9 +66,14 @@ def default_jobs(count: int) -> int:
 
 
 def check_outdir(outdir: Path) -> None:
-    """Fail before any work if the output directory is missing or cannot be written (even as root)."""
+    """Create the output directory if it is missing; fail before any work if it cannot be
+    written (even as root)."""
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ContractkitError(f"{outdir}: cannot create the output directory ({exc.strerror})") from None
     if not outdir.is_dir():
-        raise ContractkitError(f"{outdir}: output directory does not exist", hint="create it first")
+        raise ContractkitError(f"{outdir}: not a directory")
     if not os.access(outdir, os.W_OK | os.X_OK):
         raise ContractkitError(f"{outdir}: output directory is not writable")
     try:
@@ -86,9 +93,12 @@ def run(
     force: bool = False,
     final: bool = False,
     progress: Callable[[int], None] | None = None,
+    done: Callable[[Outcome], None] | None = None,
 ) -> Report:
-    """Draft every deal into `outdir` as .docx or .pdf. Raises only for problems that stop the batch."""
+    """Draft every deal into `outdir` (created if missing) as .docx or .pdf; `done` is called with
+    each deal's outcome as soon as it is known. Raises only for problems that stop the batch."""
     tick = progress or (lambda n: None)
+    finished = done or (lambda o: None)
     check_outdir(outdir)
     if to == "pdf":
         from .soffice import soffice
@@ -96,23 +106,20 @@ def run(
         soffice()  # a missing LibreOffice fails the batch at once, with the install command
     report = Report([Outcome(d, outdir / f"{d.stem}.{to}") for d in deals])
     _claim_names(report.outcomes, force)
+    for outcome in report.failed:
+        finished(outcome)
     started = time.perf_counter()
     if to == "docx":
         workers = jobs or default_jobs(len(report.outcomes))
-        rendered = _render_all(library, report.outcomes, final, tick, report.timings, workers=workers)
-        for outcome, (_, data) in rendered.items():
-            _write(outcome, data, force)
+        rendered_all = _rendered(library, report.outcomes, final, report.timings, workers=workers, finished=finished)
+        for outcome, rendered in rendered_all:
+            _write(outcome, rendered[1], force)
+            tick(1)
+            finished(outcome)
     else:
         pending = [o for o in report.outcomes if o.ok]
-        _to_pdf(
-            library,
-            pending,
-            report.timings,
-            final=final,
-            jobs=jobs or default_jobs(len(pending)),
-            force=force,
-            tick=tick,
-        )
+        jobs = jobs or default_jobs(len(pending))
+        _to_pdf(library, pending, report.timings, final=final, jobs=jobs, force=force, tick=tick, done=finished)
     report.timings["total"] = time.perf_counter() - started
     return report
 
@@ -177,27 +184,31 @@ def _record(outcomes: list[Outcome], results: Iterator[Rendered | str]) -> Itera
             yield None
         else:
             outcome.clauses = len(result[0].all_clauses())
+            outcome.warnings = [str(w) for w in result[0].warnings]
             yield result
 
 
-def _render_all(
+def _rendered(
     library: Library,
     outcomes: list[Outcome],
     final: bool,
-    tick: Callable[[int], None],
     timings: dict[str, float],
     *,
-    workers: int = 1,
-) -> dict[Outcome, Rendered]:
-    """Load, assemble and render each deal; a failure is recorded on its outcome."""
-    started = time.perf_counter()
-    rendered: dict[Outcome, Rendered] = {}
-    for outcome, result in zip(outcomes, _renders(library, outcomes, final, workers), strict=True):
-        if result is not None:
-            rendered[outcome] = result
-            tick(1)
-    timings["render"] = timings.get("render", 0.0) + time.perf_counter() - started
-    return rendered
+    workers: int,
+    finished: Callable[[Outcome], None],
+) -> Generator[tuple[Outcome, Rendered], None, None]:
+    """Each deal rendered, in order, as soon as it is ready; a deal that fails is reported at once."""
+    renders = _renders(library, outcomes, final, workers)
+    with closing(renders):
+        for outcome in outcomes:
+            started = time.perf_counter()
+            was_ok = outcome.ok
+            result = next(renders)
+            timings["render"] = timings.get("render", 0.0) + time.perf_counter() - started
+            if result is not None:
+                yield outcome, result
+            elif was_ok:
+                finished(outcome)
 
 
 def _write(outcome: Outcome, data: bytes, force: bool) -> None:
@@ -216,34 +227,44 @@ def _to_pdf(
     jobs: int,
     force: bool,
     tick: Callable[[int], None],
+    done: Callable[[Outcome], None],
 ) -> None:
     """Start each job's soffice as soon as its share of the deals is rendered, while the next
-    shares go on rendering in worker processes; then finish and write every PDF."""
+    shares go on rendering in worker processes; then finish and write each job's PDFs as that job ends."""
     from .soffice import PDFA3, Converter
 
     with tempfile.TemporaryDirectory(prefix="contractkit-batch-") as tmp:
         timeout = 60.0 + JOB_TIMEOUT_PER_FILE * -(-len(outcomes) // max(jobs, 1))
         sources: dict[Path, tuple[Outcome, Agreement]] = {}
-        with (
-            closing(_renders(library, outcomes, final, jobs)) as renders,
-            Converter(Path(tmp) / "pdf", pdfa=PDFA3, timeout=timeout, progress=tick) as converter,
-        ):
-            stream = zip(outcomes, renders, strict=True)
-            for share in front_loaded(outcomes, jobs):
-                started, files = time.perf_counter(), []
-                for outcome, rendered in itertools.islice(stream, len(share)):
-                    if rendered is None:
-                        continue
-                    tick(1)
-                    source = Path(tmp) / f"{len(sources):05d}.docx"
-                    source.write_bytes(rendered[1])
-                    sources[source] = (outcome, rendered[0])
-                    files.append(source)
-                timings["render"] = timings.get("render", 0.0) + time.perf_counter() - started
-                converter.start(files)
-            started = time.perf_counter()
-            results = converter.wait()
-            timings["convert (waiting)"] = time.perf_counter() - started
+        with Converter(Path(tmp) / "pdf", pdfa=PDFA3, timeout=timeout, progress=tick) as converter:
+            stream = _rendered(library, outcomes, final, timings, workers=jobs, finished=done)
+            with closing(stream):
+                for share in front_loaded(outcomes, jobs):
+                    files = []
+                    for outcome, rendered in itertools.islice(stream, len([o for o in share if o.ok])):
+                        tick(1)
+                        source = Path(tmp) / f"{len(sources):05d}.docx"
+                        source.write_bytes(rendered[1])
+                        sources[source] = (outcome, rendered[0])
+                        files.append(source)
+                    converter.start(files)
+            _finish_each(converter, sources, timings, force=force, tick=tick, done=done)
+
+
+def _finish_each(
+    converter: Any,
+    sources: dict[Path, tuple[Outcome, Agreement]],
+    timings: dict[str, float],
+    *,
+    force: bool,
+    tick: Callable[[int], None],
+    done: Callable[[Outcome], None],
+) -> None:
+    """As each soffice job ends, finish (manifest, metadata) and write its PDFs, reporting each deal."""
+    waiting = finishing = 0.0
+    started = time.perf_counter()
+    for results in converter.each_job():
+        waiting += time.perf_counter() - started
         started = time.perf_counter()
         for result in results:
             outcome, agreement = sources[result.source]
@@ -252,7 +273,10 @@ def _to_pdf(
             else:
                 _finish(outcome, agreement, result.pdf, force)
                 tick(1)
-        timings["finish"] = time.perf_counter() - started
+            done(outcome)
+        finishing += time.perf_counter() - started
+        started = time.perf_counter()
+    timings["convert (waiting)"], timings["finish"] = waiting, finishing
 
 
 def front_loaded(items: Sequence[Outcome], parts: int) -> list[list[Outcome]]:

@@ -14,8 +14,12 @@ from typing import Any
 
 import click
 
-from .clikit import EXIT_ERROR, FORCE, FORMAT, emit_json, library, output, table
+from .clikit import EXIT_ERROR, FORCE, FORMAT, emit_json, library, output, table, trust
 from .errors import ContractkitError
+
+CENTRE_TRUST = trust(
+    "The centre's public key, to check the library's signed pin file (repeatable; besides centre.pub)."
+)
 
 
 class Boundary(click.Group):
@@ -67,24 +71,27 @@ def _terminate(signum: int, frame: object) -> None:
 
 @main.command()
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@CENTRE_TRUST
 @FORMAT
 @click.pass_context
-def lint(ctx: click.Context, strict: bool, fmt: str) -> None:
-    """Check the whole library: clauses, playbooks and templates."""
+def lint(ctx: click.Context, strict: bool, trust: tuple[Path, ...], fmt: str) -> None:
+    """Check the whole library: clauses, playbooks, templates, and the locked clauses against the
+    centre's release pins (library.pins.json)."""
     from . import api
 
     lib = library(ctx)
-    issues = api.lint(lib)
+    issues = api.lint(lib, trust=trust)
+    release = api.check_release(lib, trust=trust)
     failed = any(i.severity == "error" or strict for i in issues)
     if fmt == "json":
-        emit_json({"ok": not failed, "issues": [i.as_dict() for i in issues]})
+        emit_json({"ok": not failed, "issues": [i.as_dict() for i in issues], "release": release.record()})
     else:
         for issue in issues:
             click.echo(str(issue), err=True)
         if not failed:
             click.echo(
                 f"library {lib.version}: {len(lib.clauses)} clauses, {len(lib.playbooks)} playbooks, "
-                f"{sum(i.severity == 'warning' for i in issues)} warning(s)"
+                f"{sum(i.severity == 'warning' for i in issues)} warning(s); {release.note()}"
             )
     ctx.exit(EXIT_ERROR if failed else 0)
 
@@ -220,15 +227,21 @@ def playbooks_show(ctx: click.Context, playbook_id: str, fmt: str) -> None:
 @FORCE
 @click.pass_context
 def new(ctx: click.Context, playbook_id: str, out: Path, force: bool) -> None:
-    """Scaffold a deal file with every field, commented."""
+    """Scaffold a deal file for a playbook, to fill in.
+
+    Every field the playbook uses is explained; optional ones are commented out; the negotiable
+    clauses are listed with their positions and approvers. Each value to supply is a placeholder
+    in [square brackets], which draft reports as not filled in.
+    """
     from .files import write_atomic
     from .scaffold import new_deal
 
-    if playbook_id not in library(ctx).playbooks:
+    lib = library(ctx)
+    if playbook_id not in lib.playbooks:
         raise click.BadParameter(
             f"unknown playbook {playbook_id!r}; see 'contractkit playbooks list'", param_hint="--playbook"
         )
-    write_atomic(out, new_deal(playbook_id).encode(), force=force)
+    write_atomic(out, new_deal(lib, playbook_id).encode(), force=force)
     click.echo(f"wrote {out}; fill it in, then: contractkit draft {out} -o agreement.docx", err=True)
 
 
@@ -239,24 +252,36 @@ def new(ctx: click.Context, playbook_id: str, out: Path, force: bool) -> None:
 @click.option(
     "--final",
     is_flag=True,
-    help="Final version: no DRAFT marking; refused while approvals are pending or tracked changes remain.",
+    help=(
+        "Final version: no DRAFT marking; refused while any warning stands (a missing fact, unfinished "
+        "text, a placeholder), an approval is pending or tracked changes remain."
+    ),
 )
+@CENTRE_TRUST
 @click.pass_context
-def draft(ctx: click.Context, deal: Path, out: Path, force: bool, final: bool) -> None:
-    """Draft the agreement for DEAL as Word (.docx) or PDF (.pdf)."""
+def draft(ctx: click.Context, *, deal: Path, out: Path, force: bool, final: bool, trust: tuple[Path, ...]) -> None:
+    """Draft the agreement for DEAL as Word (.docx) or PDF (.pdf).
+
+    The library's locked clauses must match its release pins; the manifest inside the document
+    records the release and is signed with this installation's key (see docs/keys.md).
+    """
     from . import api
 
-    agreement = api.draft(library(ctx), deal, out, force=force, final=final)
+    agreement = api.draft(library(ctx), deal, out, force=force, final=final, trust=trust)
+    for warning in agreement.warnings:
+        click.echo(str(warning), err=True)
     click.echo(
-        f"wrote {out} ({len(agreement.all_clauses())} clauses, {len(agreement.deviations)} deviation(s))", err=True
+        f"wrote {out} ({len(agreement.all_clauses())} clauses, {len(agreement.deviations)} deviation(s), "
+        f"{len(agreement.warnings)} warning(s))",
+        err=True,
     )
 
 
 def _register() -> None:
     """Commands that live in contractkit.commands, one module per area."""
-    from .commands import negotiation, publication, publishing, verification, web
+    from .commands import negotiation, publication, publishing, signing, verification, web
 
-    for module in (publishing, negotiation, verification, publication, web):
+    for module in (publishing, negotiation, verification, publication, signing, web):
         for command in module.COMMANDS:
             main.add_command(command)
 

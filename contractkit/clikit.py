@@ -24,6 +24,18 @@ def output(help: str, *, required: bool = True) -> Callable[[FC], FC]:
     )
 
 
+def trust(help: str) -> Callable[[FC], FC]:
+    """The repeatable --trust option: public key files to trust, besides the configuration folder's."""
+    return click.option(
+        "--trust",
+        "trust",
+        multiple=True,
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        metavar="PUBKEY",
+        help=help,
+    )
+
+
 def library(ctx: click.Context) -> Any:
     from .loading import load_library
 

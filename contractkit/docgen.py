@@ -1,9 +1,11 @@
-"""Generate docs/formats.md (from the schemas) and docs/cli.md (from the click commands).
+"""Generate docs/formats.md (from the schemas), docs/cli.md (from the click commands) and
+docs/templates.md (from contractkit/template.py).
 
     python -m contractkit.docgen formats > docs/formats.md
     python -m contractkit.docgen cli > docs/cli.md
+    python -m contractkit.docgen templates > docs/templates.md
 
-tests/test_docs.py fails while either file is out of date, so the docs cannot drift from the code.
+tests/test_docs.py and tests/test_template.py fail while a file is out of date, so the docs cannot drift.
 """
 
 from __future__ import annotations
@@ -19,12 +21,25 @@ from pydantic import BaseModel
 from . import model
 
 INTRO = Path(__file__).with_name("docgen_formats_intro.md")
+TEMPLATES_INTRO = Path(__file__).with_name("docgen_templates_intro.md")
 FILES: list[tuple[str, type[BaseModel]]] = [
     ("Clause file (`clauses/<id>.yaml`)", model.Clause),
     ("Playbook file (`playbooks/<id>.yaml`)", model.Playbook),
     ("Library file (`library.yaml`)", model.LibraryMeta),
     ("Deal file (`examples/*.yaml`, or your own)", model.Deal),
 ]
+
+
+# Type names in words; each field's description states its form and limits.
+PLAIN_TYPES = {
+    "str": "text",
+    "int": "whole number",
+    "bool": "yes or no",
+    "date": "date",
+    "datetime": "date and time",
+    "Decimal": "number",
+    "NoneType": "none",
+}
 
 
 def _type_name(annotation: Any) -> str:
@@ -40,7 +55,8 @@ def _type_name(annotation: Any) -> str:
         return f"{'list' if origin is list else 'map'} of {inner}"
     if args:
         return " or ".join(_type_name(a) for a in args if a is not type(None))
-    return getattr(annotation, "__name__", str(annotation)).replace("NoneType", "none")
+    name = getattr(annotation, "__name__", str(annotation))
+    return PLAIN_TYPES.get(name, name)
 
 
 def _models(root: type[BaseModel], seen: list[type[BaseModel]]) -> list[type[BaseModel]]:
@@ -82,21 +98,43 @@ def formats_markdown() -> str:
 
 
 def _template_section() -> list[str]:
-    """What a Word template may use and must contain: the same lists `lint` checks."""
-    from .render_docx import CONTEXT_NAMES, MARKERS, REQUIRED_STYLES
-
+    """A pointer to docs/templates.md, which lists what a template may use and must contain."""
     return [
         "## Word templates (`templates/*.docx`)",
         "",
-        "A template is a Word document with docxtpl tags. `lint` checks that its tags parse, that it uses",
-        "only these variables, that it places the three markers, and that it has every required style;",
-        "then it drafts the specimen deal through it. Restyle freely in Word; keep the names.",
-        "",
-        f"- Variables: {', '.join(f'`{n}`' for n in sorted(CONTEXT_NAMES))}.",
-        f"- Markers, each alone in its paragraph: {', '.join(f'`{{{{ {m} }}}}`' for m in MARKERS)}.",
-        f"- Required styles: {', '.join(f'`{s}`' for s in REQUIRED_STYLES)}.",
+        "A template is a Word document that the centre edits in Word. What it may use (variables and",
+        "their fields) and what it must keep (markers, styles, numbered lists) is in",
+        "[templates.md](templates.md).",
         "",
     ]
+
+
+def templates_markdown() -> str:
+    """docs/templates.md: the prose on editing in Word, then the variables, markers, styles and lists."""
+    from .template import LISTS, PARAGRAPH_STYLES, TABLE_STYLES, VARIABLES
+
+    out = [TEMPLATES_INTRO.read_text(encoding="utf-8").rstrip(), "", "## Variables", ""]
+    out += ["| variable | meaning | fields |", "|---|---|---|"]
+    for v in VARIABLES:
+        if v.marker:
+            continue
+        use = f"`{{{{ {v.name}.<field> }}}}`" if v.fields else f"`{{{{ {v.name} }}}}`"
+        use = f"`{{%p for {v.item} in {v.name} %}}` ... `{{%p endfor %}}`" if v.item else use
+        fields = "<br>".join(f"`{v.item or v.name}.{f}`: {m}" for f, m in v.fields) or f"`{{{{ {v.item} }}}}`"
+        out.append(f"| `{v.name}` | {v.meaning} Use: {use} | {fields if v.fields or v.item else ''} |")
+    out += ["", "## Markers", "", "Each stands alone in a paragraph of its own, once, in the body.", ""]
+    out += ["| marker | drafting puts here |", "|---|---|"]
+    out += [f"| `{{{{ {v.name} }}}}` | {v.marker} |" for v in VARIABLES if v.marker]
+    out += ["", "## Styles", "", f"- Paragraph styles: {', '.join(f'`{s}`' for s in PARAGRAPH_STYLES)}."]
+    out += [f"- Table styles: {', '.join(f'`{s}`' for s in TABLE_STYLES)}.", ""]
+    out += ["## Numbered lists", ""]
+    out += [
+        f"- `{base} 1` to `{base} 4` are levels 1 to 4 of one multilevel list, the {what} list "
+        "(`1.`, `1.1`, `1.1.1`, `(a)`)."
+        for base, what in LISTS.items()
+    ]
+    out += ["- The clause list and the schedule list are different lists: each schedule restarts its own at 1."]
+    return "\n".join(out).rstrip() + "\n"
 
 
 def cli_markdown(group: click.Group) -> str:
@@ -138,8 +176,10 @@ def main(argv: list[str]) -> None:
         sys.stdout.write(formats_markdown())
     elif argv == ["cli"]:
         sys.stdout.write(cli_markdown(cli))
+    elif argv == ["templates"]:
+        sys.stdout.write(templates_markdown())
     else:
-        sys.exit("usage: python -m contractkit.docgen formats|cli")
+        sys.exit("usage: python -m contractkit.docgen formats|cli|templates")
 
 
 if __name__ == "__main__":

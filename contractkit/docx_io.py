@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from .errors import CannotVerify
+from .docx_order import insert_ordered
+from .errors import CannotVerify, ContractkitError
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
@@ -32,10 +33,19 @@ def w(tag: str) -> str:
 
 
 def _el(tag: str, parent: etree._Element | None = None, **attrs: str) -> etree._Element:
-    el = etree.Element(w(tag)) if parent is None else etree.SubElement(parent, w(tag))
+    el = etree.Element(w(tag))
     for key, value in attrs.items():
         el.set(w(key), value)
+    if parent is not None:
+        insert_ordered(parent, el)
     return el
+
+
+def complete_settings(settings: etree._Element) -> None:
+    """Give w:zoom the w:percent the schema requires (python-docx's default template omits it)."""
+    for zoom in settings.iter(w("zoom")):
+        if zoom.get(w("percent")) is None:
+            zoom.set(w("percent"), "100")
 
 
 # ----------------------------------------------------------------------------- writing
@@ -105,6 +115,12 @@ def content_control(
     return sdt
 
 
+def num_ids(numbering: etree._Element) -> list[int]:
+    """The ids of the list instances (w:num) a numbering part defines."""
+    values = (num.get(w("numId"), "") for num in numbering.iterchildren(w("num")))
+    return [int(v) for v in values if v.isdigit()]
+
+
 def restart_list(numbering: etree._Element, abstract_id: int, num_id: int) -> None:
     """Add a list instance that restarts at 1 (used for each schedule's paragraphs)."""
     num = _el("num", numId=str(num_id))
@@ -112,7 +128,11 @@ def restart_list(numbering: etree._Element, abstract_id: int, num_id: int) -> No
     for level in range(4):
         override = _el("lvlOverride", num, ilvl=str(level))
         _el("startOverride", override, val="1")
-    numbering.append(num)
+    cleanup = numbering.find(w("numIdMacAtCleanup"))  # the schema puts this after every w:num
+    if cleanup is not None:
+        cleanup.addprevious(num)
+    else:
+        numbering.append(num)
 
 
 def table(
@@ -173,6 +193,10 @@ def deterministic_zip(data: bytes) -> bytes:
     """Rewrite a DOCX zip with fixed timestamps and attributes, keeping entry order."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        names = src.namelist()
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:  # Word refuses such a file; it means a part was added where one should have been replaced
+            raise ContractkitError(f"internal error: the package would hold {', '.join(twice)} twice")
         for item in src.infolist():
             info = zipfile.ZipInfo(item.filename, date_time=FIXED_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED

@@ -9,6 +9,25 @@ from typing import Any
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 
+GAP_PREFIX = "[not stated: "
+
+
+class Gap(str):
+    """A deal fact a wording needs but the deal does not give, printed as a visible blank.
+
+    It is falsy, so `{% if fact %}` treats it as absent, and the formatting filters pass it through
+    unchanged, so `{{ fact | money }}` prints the blank rather than failing."""
+
+    path: str
+
+    def __new__(cls, path: str) -> Gap:
+        gap = super().__new__(cls, f"{GAP_PREFIX}{path.rsplit('.', 1)[-1].replace('_', ' ')}]")
+        gap.path = path
+        return gap
+
+    def __bool__(self) -> bool:
+        return False
+
 
 def date(value: dt.date | str | None, locale: str = "en_GB") -> str:
     if value is None or value == "":
@@ -41,11 +60,16 @@ def join_and(items: Any, locale: str = "en_GB") -> str:
 
 
 def filters(locale: str) -> dict[str, Any]:
-    """Jinja filters bound to a locale, for clause text and templates."""
-    return {
-        "date": lambda v: date(v, locale),
-        "money": lambda v: money(v, locale),
-        "number": lambda v: number(v, locale),
-        "percent": lambda v: percent(v, locale),
-        "join_and": lambda v: join_and(v, locale),
+    """Jinja filters bound to a locale, for clause text and templates; a Gap passes through."""
+    functions: dict[str, Any] = {
+        "date": date,
+        "money": money,
+        "number": number,
+        "percent": percent,
+        "join_and": join_and,
     }
+    return {name: _keeping_gaps(function, locale) for name, function in functions.items()}
+
+
+def _keeping_gaps(function: Any, locale: str) -> Any:
+    return lambda value: value if isinstance(value, Gap) else function(value, locale)

@@ -63,7 +63,7 @@ def po_path(locale: str) -> Path:
     return LOCALE_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
-SOURCES = ("register.py", "summary.py")
+SOURCES = ("register.py", "register_xlsx.py", "summary.py")
 KEYWORDS = {"t": None, "text": None, "N_": None}  # look-up functions whose first argument is a key
 
 

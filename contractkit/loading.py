@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import os
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from . import yamlio
+from . import messages, yamlio
 from .errors import Issue, IssueList, ValidationFailed
 from .model import Clause, Deal, LibraryMeta, Playbook
+from .shapes import is_placeholder
 
 M = TypeVar("M", bound=BaseModel)
 ENV_LIBRARY = "CONTRACTKIT_LIBRARY"
@@ -70,22 +72,53 @@ def model_from(doc: yamlio.Document, cls: type[M]) -> tuple[M | None, list[Issue
     try:
         return cls.model_validate(doc.plain()), []
     except ValidationError as exc:
-        return None, [_issue(doc, err) for err in exc.errors()]
+        return None, _issues(doc, exc, cls)
 
 
-def _issue(doc: yamlio.Document, err: Any) -> Issue:
-    loc = [p for p in err["loc"] if isinstance(p, int) or ("[" not in p and not p[:1].isupper())]
-    kind, message = err["type"], str(err["msg"]).removeprefix("Value error, ")
-    hint = None
-    if kind == "missing":
-        message = "required field is missing"
-        hint = "run 'contractkit new' to see every field with an explanation"
-    elif kind == "extra_forbidden":
-        message = "unknown field"
-        hint = "check the spelling; docs/formats.md lists every field"
-    elif not isinstance(err.get("input"), (dict, list)) and "got" not in message:
-        message += f" (got {err.get('input')!r})"
-    return doc.issue(loc, message, hint=hint)
+def _issues(doc: yamlio.Document, exc: ValidationError, cls: type[BaseModel]) -> list[Issue]:
+    issues = []
+    for err in exc.errors():
+        loc = [p for p in err["loc"] if isinstance(p, int) or ("[" not in p and not p[:1].isupper())]
+        message, hint = messages.words(err, cls)
+        issues.append(doc.issue(loc, message, hint=hint))
+    return list(dict.fromkeys(issues))  # a union reports each of its branches; one line is enough
+
+
+def read_deal(doc: yamlio.Document) -> tuple[Deal, list[Issue], frozenset[str]]:
+    """The deal, its schema problems, and the top-level fields that failed. When some failed, the
+    deal holds only the fields that did not (built unchecked from their validated values), so
+    checks that need none of the failed fields can still run and report in the same pass."""
+    data = doc.plain()
+    if not isinstance(data, dict):
+        issue = doc.issue([], "should be a deal: fields such as 'playbook:' and 'agreement:', one to a line")
+        return _partial({}), [issue], frozenset(Deal.model_fields)
+    try:
+        return Deal.model_validate(data), _placeholders(doc, []), frozenset()
+    except ValidationError as exc:
+        issues = _issues(doc, exc, Deal)
+        issues += _placeholders(doc, issues)
+        broken = frozenset(str(e["loc"][0]) for e in exc.errors() if e["loc"]) or frozenset(Deal.model_fields)
+    good: dict[str, Any] = {}
+    for name, info in Deal.model_fields.items():
+        if name in data and name not in broken:
+            with suppress(ValidationError):
+                good[name] = TypeAdapter(info.annotation or Any).validate_python(data[name])
+    return _partial(good), issues, broken | {n for n in Deal.model_fields if n in data and n not in good}
+
+
+def _placeholders(doc: yamlio.Document, issues: list[Issue]) -> list[Issue]:
+    """A placeholder the schema accepted sits in free text: the draft shows it in its brackets, so
+    it is a warning (interfaces §5). One in a typed field is already an error in `issues`."""
+    flagged = {i.field for i in issues}
+    return [
+        doc.issue(loc, f"not filled in: {value.strip()}", severity="warning")
+        for loc, value in yamlio.strings(doc.data)
+        if is_placeholder(value) and yamlio.format_loc(loc) not in flagged
+    ]
+
+
+def _partial(fields: dict[str, Any]) -> Deal:
+    return Deal.model_construct(**fields)
 
 
 def load_library(root: Path | None = None) -> Library:
@@ -135,16 +168,30 @@ def load_library(root: Path | None = None) -> Library:
 
 def load_deal(path: Path, library: Library | None = None) -> tuple[Deal, yamlio.Document]:
     """Load a deal file; with a library, also check it against its playbook (see validate)."""
-    doc = yamlio.load(path)
-    deal, issues = model_from(doc, Deal)
-    if deal is None:
-        from .validate import locked_overrides
-
-        raise ValidationFailed(locked_overrides(doc, library) + issues if library else issues)
-    if library is not None:
-        from .validate import check_deal
-
-        issues = check_deal(deal, doc, library)
-        if any(i.severity == "error" for i in issues):
-            raise ValidationFailed(issues)
+    deal, doc, _ = load_deal_with_warnings(path, library)
     return deal, doc
+
+
+def load_deal_with_warnings(
+    path: Path, library: Library | None = None
+) -> tuple[Deal, yamlio.Document, list[Issue]]:
+    """As load_deal, also returning the warnings found (placeholders left in free text, judgements),
+    which a draft must show the lawyer and a final version refuses (interfaces §6). Raises
+    ValidationFailed when there is any error, with every problem found in one pass, in file order:
+    the checks that the schema's failures leave valid run too."""
+    return check_document(yamlio.load(path), library)
+
+
+def check_document(
+    doc: yamlio.Document, library: Library | None = None
+) -> tuple[Deal, yamlio.Document, list[Issue]]:
+    """As load_deal_with_warnings, for a deal file already parsed (from a file, or text a web form
+    produced): the same checks, so a deal means the same wherever it came from."""
+    deal, issues, broken = read_deal(doc)
+    if library is not None:
+        from .validate import check_deal, locked_overrides
+
+        issues = locked_overrides(doc, library) + issues + check_deal(deal, doc, library, broken=broken)
+    if broken or any(i.severity == "error" for i in issues):
+        raise ValidationFailed(sorted(issues, key=lambda i: i.line or 0))
+    return deal, doc, sorted((i for i in issues if i.severity == "warning"), key=lambda i: i.line or 0)

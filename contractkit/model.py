@@ -8,11 +8,45 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal
 from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .shapes import (
+    ADDRESS,
+    APPROVAL_REF,
+    DATE_RULE,
+    EMAIL,
+    JOB_TITLE,
+    LEGAL_NAME,
+    LINE_RULE,
+    LONG_TEXT_RULE,
+    MONEY_RULE,
+    ODS_CODE,
+    PERCENT_RULE,
+    PERSON_NAME,
+    REFERENCE,
+    SHORT_NAME,
+    TEXT_RULE,
+    Address,
+    ApprovalRef,
+    CompanyNumber,
+    Email,
+    JobTitle,
+    LegalName,
+    Line,
+    LongText,
+    Money,
+    NonEmpty,
+    OdsCode,
+    Percent,
+    PersonName,
+    Reference,
+    ShortName,
+    Text,
+    UkDate,
+)
 
 Principle = Literal["P1", "P2", "P3", "P4", "P5"]
 PRINCIPLES: tuple[Principle, ...] = ("P1", "P2", "P3", "P4", "P5")
@@ -32,8 +66,6 @@ Locale = Literal["en_GB", "cy_GB"]
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 Slug = Annotated[str, Field(pattern=SLUG)]
-NonEmpty = Annotated[str, Field(min_length=1)]
-Money = Annotated[Decimal, Field(ge=0, max_digits=15, decimal_places=2)]
 
 
 class Model(BaseModel):
@@ -52,8 +84,24 @@ class Position(Model):
         description=(
             "The clause wording: one paragraph per line; indent by two spaces per sub-level "
             "(1.1, 1.1.1, (a)); **Term** defines a term; {{ ... }} inserts deal facts and "
-            "{{ ref('clause-id') }} a clause number."
+            "{{ ref('clause-id') }} a clause number; a line that is one {% for x in list %}...{% endfor %} "
+            "loop gives one numbered paragraph per item."
         )
+    )
+    states: dict[str, str | bool] = Field(
+        default_factory=dict,
+        description=(
+            "Deal facts this wording states, as field path and value, e.g. "
+            "{commercial.value_share.model: royalty}. The deal's fact picks this wording when the "
+            "negotiation has not, and a deal whose fact says otherwise is refused."
+        ),
+    )
+    needs: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Deal facts this wording relies on without printing them (e.g. milestones listed in a "
+            "schedule). Facts the text prints are found from the text itself; a draft missing any is warned."
+        ),
     )
 
 
@@ -130,7 +178,7 @@ class Section(Model):
         return [_entry(v) for v in value] if isinstance(value, list) else value
 
 
-TableKind = Literal["parties", "datasets", "benefits", "fees", "register", "deviations", "approvals"]
+TableKind = Literal["parties", "datasets", "benefits", "fees", "value-share", "register", "deviations", "approvals"]
 
 
 class Schedule(Model):
@@ -201,20 +249,29 @@ class LibraryMeta(Model):
     version: Annotated[str, Field(pattern=r"^\d+\.\d+\.\d+$")] = Field(description="Version of the whole library.")
     name: NonEmpty = Field(description="Who maintains the library.")
     roles: dict[Slug, NonEmpty] = Field(min_length=1, description="Approver roles and what each is.")
+    role_labels: dict[Slug, NonEmpty] = Field(
+        default_factory=dict,
+        description="How each role is named in a document, e.g. 'Legal lead'; by default its id in words.",
+    )
     exclusivity_patterns: list[ExclusivityPattern] = Field(default_factory=list, description="Exclusivity scan.")
     rubric: list[RubricCheck] = Field(default_factory=list, description="The benchmark of what good looks like.")
 
+    def role_label(self, role: str) -> str:
+        """The printed name of an approver role: its label, else its id in words ('legal-lead' -> 'Legal lead')."""
+        return self.role_labels.get(role) or role.replace("-", " ").capitalize()
+
 
 # --------------------------------------------------------------------------- deal files
-
-ODS = re.compile(r"^[A-Z0-9]{3,6}$")
-COMPANY = re.compile(r"^([0-9]{8}|[A-Z]{2}[0-9]{6})$")
+# Values printed in the agreement have a shape fit for what they are (contractkit/shapes.py);
+# each description ends with the shape's rule, so docs/formats.md states every limit.
 
 
 class Party(Model):
-    name: NonEmpty = Field(description="Full legal name.")
-    short_name: NonEmpty = Field(description="Name used in the agreement after first mention, e.g. 'Northby'.")
-    address: NonEmpty = Field(description="Registered or principal address.")
+    name: LegalName = Field(description=f"Full legal name; {LEGAL_NAME.rule}.")
+    short_name: ShortName = Field(
+        description=f"Name used in the agreement after first mention, e.g. 'Northby'; {SHORT_NAME.rule}."
+    )
+    address: Address = Field(description=f"Registered or principal address; {ADDRESS.rule}.")
     role: Literal["controller", "joint-controller", "processor"] = Field(
         description="Data protection role: controller, joint-controller or processor."
     )
@@ -223,131 +280,118 @@ class Party(Model):
 class NhsOrganisation(Party):
     """An NHS body that is a party."""
 
-    ods_code: str = Field(description="Organisation Data Service code, 3 to 6 capital letters or digits.")
+    ods_code: OdsCode = Field(description=f"Organisation Data Service code: {ODS_CODE.rule}.")
     nation: Nation = Field("england", description="england, wales, scotland or northern-ireland.")
-
-    @field_validator("ods_code")
-    @classmethod
-    def _ods(cls, value: str) -> str:
-        if not ODS.match(value):
-            raise ValueError(f"must be 3 to 6 capital letters or digits (got {value!r})")
-        return value
 
 
 class Partner(Party):
     """A commercial, academic or other partner."""
 
-    company_number: str = Field(description="Companies House number: 8 characters, e.g. 01234567 or SC123456.")
+    company_number: CompanyNumber = Field(
+        description="Companies House number: 8 characters, 8 digits (01234567) or 2 capital letters and 6 digits "
+        "(SC123456); kept as written, leading zeros included."
+    )
     sector: Literal["industry", "sme", "academic", "charity", "public"] = Field(
         description="industry, sme, academic, charity or public."
     )
 
-    @field_validator("company_number")
-    @classmethod
-    def _company(cls, value: str) -> str:
-        if len(value) != 8:
-            raise ValueError(f"must be 8 characters (got {value!r})")
-        if not COMPANY.match(value):
-            raise ValueError(f"must be 8 digits, or 2 capital letters and 6 digits (got {value!r})")
-        return value
-
 
 class AgreementInfo(Model):
-    reference: Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9-]{2,39}$")] = Field(
-        description="Agreement reference, e.g. NHS-DPA-2026-0042 (capitals, digits and hyphens)."
+    reference: Reference = Field(description=f"Agreement reference, e.g. NHS-DPA-2026-0042: {REFERENCE.rule}.")
+    version: int = Field(1, ge=1, description="Draft number of this agreement: a whole number from 1.")
+    title: Line = Field(description=f"Short title of the project; {LINE_RULE}.")
+    title_cy: Line | None = Field(
+        None, description=f"Welsh title; required when an NHS Wales body is a party; {LINE_RULE}."
     )
-    version: int = Field(1, ge=1, description="Draft number of this agreement.")
-    title: NonEmpty = Field(description="Short title of the project.")
-    title_cy: str | None = Field(None, description="Welsh title; required when an NHS Wales body is a party.")
-    lay_summary: NonEmpty = Field(description="Plain-English summary for the public register.")
-    lay_summary_cy: str | None = Field(
-        None, description="Welsh lay summary; required when an NHS Wales body is a party."
+    lay_summary: LongText = Field(description=f"Plain-English summary for the public register; {LONG_TEXT_RULE}.")
+    lay_summary_cy: LongText | None = Field(
+        None, description=f"Welsh lay summary; required when an NHS Wales body is a party; {LONG_TEXT_RULE}."
     )
-    date: dt.date = Field(description="Date of the agreement (also stamped in the document properties).")
+    date: UkDate = Field(description=f"Date of the agreement (also stamped in the document properties); {DATE_RULE}.")
     locale: Locale = Field("en_GB", description="Locale for dates and money: en_GB or cy_GB.")
 
 
 class Purpose(Model):
-    aim: NonEmpty = Field(description="The explicit aim to improve health, care or NHS operations (P1).")
-    description: NonEmpty = Field(description="What the partnership will do with the data.")
-    commercial: bool = Field(description="Whether outputs are or may be commercialised.")
+    aim: Text = Field(description=f"The explicit aim to improve health, care or NHS operations (P1); {TEXT_RULE}.")
+    description: LongText = Field(description=f"What the partnership will do with the data; {LONG_TEXT_RULE}.")
+    commercial: bool = Field(description="Whether outputs are or may be commercialised: yes or no.")
 
 
 class Benefit(Model):
-    metric: NonEmpty = Field(description="What is measured.")
-    baseline: str | None = Field(None, description="Value today.")
-    target: str | None = Field(None, description="Value to reach; a benefit without one is flagged as a gap.")
-    date: dt.date | None = Field(None, description="Date by which the target is to be met.")
-    owner: str | None = Field(None, description="Party that reports on it.")
+    metric: Line = Field(description=f"What is measured; {LINE_RULE}.")
+    baseline: Line | None = Field(None, description=f"Value today; {LINE_RULE}.")
+    target: Line | None = Field(
+        None, description=f"Value to reach; a benefit without one is flagged as a gap; {LINE_RULE}."
+    )
+    date: UkDate | None = Field(
+        None, description=f"Date by which the target is to be met, inside the term; {DATE_RULE}."
+    )
+    owner: ShortName | None = Field(None, description="Party that reports on it: its short_name.")
 
 
 class Dataset(Model):
-    name: NonEmpty = Field(description="Name of the dataset.")
-    description: NonEmpty = Field(description="What it contains, and its minimisation.")
-    period: NonEmpty = Field(description="Period covered, e.g. 'April 2019 to March 2026'.")
-    source: NonEmpty = Field(description="NHS Party (short name) that provides it.")
+    name: Line = Field(description=f"Name of the dataset; {LINE_RULE}.")
+    description: Text = Field(description=f"What it contains, and its minimisation; {TEXT_RULE}.")
+    period: Line = Field(description="Period covered, e.g. 'April 2019 to March 2026'.")
+    source: ShortName = Field(description="NHS Party that provides it: its short_name.")
 
 
 class Data(Model):
     datasets: list[Dataset] = Field(min_length=1, description="Datasets to be made available.")
     identifiability: Identifiability = Field(description="identifiable, pseudonymised, anonymised or aggregate.")
     access_model: AccessModel = Field(description="nhs-analysts, sde (secure data environment) or release.")
-    environment: str | None = Field(None, description="Name of the secure data environment, when access_model is sde.")
-    processor_used: bool = Field(False, description="Whether a party processes data on another's behalf.")
+    environment: LegalName | None = Field(
+        None, description="Name of the secure data environment; required when access_model is sde."
+    )
+    processor_used: bool = Field(False, description="Whether a party processes data on another's behalf: yes or no.")
     national_data_opt_out: Literal["applied", "not-applicable"] = Field(description="applied or not-applicable.")
-    opt_out_reason: str | None = Field(None, description="Why the opt-out does not apply, when not-applicable.")
-    retention_months: int = Field(ge=1, le=600, description="Months after the end of the Term that data may be kept.")
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Data:
-        if self.access_model == "sde" and not self.environment:
-            raise ValueError("environment: name the secure data environment when access_model is sde")
-        if self.national_data_opt_out == "not-applicable" and not self.opt_out_reason:
-            raise ValueError("opt_out_reason: say why the national data opt-out does not apply")
-        return self
+    opt_out_reason: Text | None = Field(
+        None, description="Why the opt-out does not apply; required when national_data_opt_out is not-applicable."
+    )
+    retention_months: int = Field(
+        ge=1, le=600, description="Months after the end of the Term that data may be kept: a whole number, 1 to 600."
+    )
 
 
 class LegalBasis(Model):
-    article_6: NonEmpty = Field(description="UK GDPR Article 6 basis, e.g. '6(1)(e) public task'.")
-    article_9: NonEmpty = Field(description="UK GDPR Article 9 condition, e.g. '9(2)(j) research'.")
-    confidentiality_basis: NonEmpty = Field(description="Common law basis: consent, s251 support or anonymised.")
+    article_6: Line = Field(description="UK GDPR Article 6 basis, e.g. '6(1)(e) public task'.")
+    article_9: Line = Field(description="UK GDPR Article 9 condition, e.g. '9(2)(j) research'.")
+    confidentiality_basis: Line = Field(description="Common law basis: consent, s251 support or anonymised.")
 
 
 class Approval(Model):
-    body: NonEmpty = Field(description="Approving body, e.g. 'Research Ethics Committee'.")
-    reference: str | None = Field(None, description="Its reference number.")
+    body: LegalName = Field(description="Approving body, e.g. 'Research Ethics Committee'.")
+    reference: ApprovalRef | None = Field(None, description=f"Its reference number; {APPROVAL_REF.rule}.")
     status: Literal["granted", "pending", "not-required"] = Field(description="granted, pending or not-required.")
-    date: dt.date | None = Field(None, description="Date granted.")
+    date: UkDate | None = Field(None, description=f"Date granted, for a granted approval; {DATE_RULE}.")
 
 
 class Fee(Model):
-    description: NonEmpty = Field(description="What the fee is for.")
-    amount: Money = Field(description="Amount in GBP, excluding VAT.")
+    description: Line = Field(description="What the fee is for.")
+    amount: Money = Field(description=f"Amount excluding VAT, more than zero: {MONEY_RULE}.")
 
 
 class Milestone(Model):
-    event: NonEmpty = Field(description="Event that triggers the payment.")
-    amount: Money = Field(description="Amount in GBP.")
+    event: Line = Field(description="Event that triggers the payment.")
+    amount: Money = Field(description=f"Amount, more than zero: {MONEY_RULE}.")
 
 
 class ValueShare(Model):
     model: ValueShareModel = Field(description="cost-recovery, upfront, subscription, milestones, royalty or in-kind.")
-    headline_value: Money | None = Field(None, description="Total expected value in GBP, published in the register.")
-    value_withheld_reason: str | None = Field(None, description="Why the headline value is not published.")
-    royalty_percent: Annotated[Decimal, Field(gt=0, le=100)] | None = Field(None, description="Royalty on net revenue.")
+    headline_value: Money | None = Field(
+        None, description=f"Total expected value, published in the register: {MONEY_RULE}."
+    )
+    value_withheld_reason: Text | None = Field(
+        None, description="Why the headline value is not published; give it instead of headline_value."
+    )
+    royalty_percent: Percent | None = Field(None, description=f"Royalty on net revenue: {PERCENT_RULE}.")
     milestones: list[Milestone] = Field(default_factory=list, description="Milestone payments.")
-    in_kind: str | None = Field(None, description="In-kind benefits to the NHS.")
-    upfront_amount: Money | None = Field(None, description="Upfront value-share payment in GBP, when agreed.")
-    subscription_amount: Money | None = Field(None, description="Subscription payment in GBP for each period.")
+    in_kind: Text | None = Field(None, description="In-kind benefits to the NHS.")
+    upfront_amount: Money | None = Field(None, description=f"Upfront value-share payment, when agreed: {MONEY_RULE}.")
+    subscription_amount: Money | None = Field(None, description=f"Subscription payment for each period: {MONEY_RULE}.")
     subscription_period: Literal["month", "quarter", "year"] = Field(
         "year", description="How often the subscription is paid: month, quarter or year."
     )
-
-    @model_validator(mode="after")
-    def _value_or_reason(self) -> ValueShare:
-        if self.headline_value is None and not self.value_withheld_reason:
-            raise ValueError("give headline_value or value_withheld_reason")
-        return self
 
 
 class Commercial(Model):
@@ -356,26 +400,20 @@ class Commercial(Model):
 
 
 class Term(Model):
-    start: dt.date = Field(description="Start date.")
-    end: dt.date = Field(description="End date.")
-    review: dt.date = Field(description="Date of the benefits review.")
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Term:
-        if self.end <= self.start:
-            raise ValueError("end must be after start")
-        return self
+    start: UkDate = Field(description=f"Start date; {DATE_RULE}.")
+    end: UkDate = Field(description="End date: after the start date.")
+    review: UkDate = Field(description="Date of the benefits review: inside the term.")
 
 
 class Signatory(Model):
-    party: NonEmpty = Field(description="short_name of the party signing.")
-    name: NonEmpty = Field(description="Name of the person signing.")
-    title: NonEmpty = Field(description="Their job title.")
+    party: ShortName = Field(description="short_name of the party signing.")
+    name: PersonName = Field(description=f"Name of the person signing; {PERSON_NAME.rule}.")
+    title: JobTitle = Field(description=f"Their job title; {JOB_TITLE.rule}.")
 
 
 class Contact(Model):
-    name: NonEmpty = Field(description="NHS contact for the register.")
-    email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] = Field(description="Contact email address.")
+    name: LegalName = Field(description="NHS contact for the register: a person or an office.")
+    email: Email = Field(description=f"Contact email address, {EMAIL.rule}.")
 
 
 class HistoryApproval(Model):
@@ -412,11 +450,16 @@ class Deal(Model):
     approvals: list[Approval] = Field(default_factory=list, description="Approvals and conditions precedent.")
     commercial: Commercial = Field(description="Fees and value share, in GBP.")
     term: Term = Field(description="Start, end and review dates.")
-    governing_law: Nation | None = Field(None, description="Defaults to the nation of the first NHS party.")
+    governing_law: Nation | None = Field(
+        None,
+        description="Law of the agreement: england (England and Wales), wales, scotland or northern-ireland; "
+        "defaults to the nation of the first NHS party.",
+    )
     signatories: list[Signatory] = Field(min_length=1, description="Who signs for each party.")
     contact: Contact = Field(description="NHS contact published in the register.")
-    special_conditions: list[NonEmpty] = Field(
-        default_factory=list, description="Deal-specific conditions (scanned for exclusivity)."
+    special_conditions: list[LongText] = Field(
+        default_factory=list,
+        description=f"Deal-specific conditions, each a sub-clause (scanned for exclusivity); {LONG_TEXT_RULE}.",
     )
     positions: dict[Slug, Slug] = Field(
         default_factory=dict, description="Clause id to position id; missing means preferred."

@@ -1,29 +1,27 @@
 """Negotiation: what may vary on a deal, moving a clause along its ladder, and what blocks a final version.
 
-A swap edits the deal file in place. Rather than re-dumping the whole file (which would re-flow
-the list items a lawyer laid out), only the `positions` and `history` blocks are spliced, each
-fragment written by the round-trip YAML dumper; the result is re-parsed and checked before it
-replaces the file, under a file lock so concurrent swaps never lose an entry.
+A swap edits the deal file in place (contractkit.dealfile splices the changed lines and locks the
+file); the result is re-parsed and checked before it replaces the file, so concurrent swaps never
+lose an entry and a failed check writes nothing.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
-from . import yamlio
-from .assemble import Agreement, Approval, approval_of, rung_of
-from .errors import ContractkitError
+from . import facts, yamlio
+from .assemble import Agreement, Approval, approval_of, deal_context, ladder_position, rung_of
+from .dealfile import edit_text, locked
+from .errors import ContractkitError, Issue
 from .files import check_target, write_atomic
 from .loading import Library, model_from
 from .model import PRINCIPLE_NAMES, Clause, Deal, HistoryApproval, HistoryEntry, Rung
 
-LOCK_TIMEOUT = 30.0  # seconds to wait for another swap on the same file
+VERSION = "agreement.version"  # a swap makes a new draft of the agreement
 
 
 @dataclass(frozen=True)
@@ -45,6 +43,11 @@ class ClauseState:
     def pending(self) -> bool:
         return self.approval == "pending"
 
+    def label(self, position: str) -> str:
+        """The name negotiators know a wording by, e.g. 'Revenue royalty'; its id if it has none."""
+        wording = self.clause.positions.get(position)
+        return (wording.label if wording else "") or position
+
     def as_dict(self) -> dict[str, Any]:
         rung, approval = self.rung, self.approval
         return {
@@ -54,7 +57,10 @@ class ClauseState:
             "principles": list(self.clause.principles),
             "current": self.current,
             "preferred": self.preferred,
-            "ladder": [{"position": r.position, "approver": r.approver} for r in self.rungs],
+            "label": self.label(self.current),
+            "ladder": [
+                {"position": r.position, "label": self.label(r.position), "approver": r.approver} for r in self.rungs
+            ],
             "approver": rung.approver if rung else None,
             "guidance": rung.guidance if rung else None,
             "walk_away": self.walk_away,
@@ -81,6 +87,7 @@ class SwapResult:
     entry: HistoryEntry
     before: Deal
     after: Deal
+    warnings: list[Issue] = field(default_factory=list)  # facts the new wording needs that the deal lacks
 
 
 # ----------------------------------------------------------------------------- reading positions
@@ -89,12 +96,13 @@ class SwapResult:
 def positions(library: Library, deal: Deal) -> list[ClauseState]:
     """Every clause of the deal's playbook that has a ladder, and every locked clause, in order."""
     playbook = library.playbooks[deal.playbook]
+    context = deal_context(deal)
     out = []
     for entry in playbook.entries():
         clause = library.clause(entry.clause)
         if entry.ladder is not None:
             ladder = entry.ladder
-            current = deal.positions.get(clause.id, ladder.preferred.position)
+            current = ladder_position(clause, ladder, deal, context)
             state = ClauseState(
                 clause,
                 current,
@@ -111,13 +119,11 @@ def positions(library: Library, deal: Deal) -> list[ClauseState]:
 
 
 def final_blockers(agreement: Agreement) -> None:
-    """A final version needs every deviation approved by its rung's role. Raises with the reasons otherwise."""
-    if agreement.pending:
-        items = ", ".join(f"{d.clause} -> {d.position} (needs {d.approver})" for d in agreement.pending)
-        raise ContractkitError(
-            f"cannot produce a final version: approval pending for {items}",
-            hint="record the approval with 'contractkit swap ... --approved-by NAME --role ROLE'",
-        )
+    """A final version needs every deviation approved by its rung's role and no gap left.
+    Raises ValidationFailed with every reason otherwise."""
+    from .completeness import refuse_unless_final
+
+    refuse_unless_final(agreement)
 
 
 # ----------------------------------------------------------------------------- planning a swap
@@ -157,7 +163,7 @@ def plan(library: Library, deal: Deal, request: SwapRequest, now: dt.datetime) -
             f"(approved: {approved}); walk away: {ladder.walk_away}",
             hint="a position off the ladder is past the walk-away and is not available",
         )
-    current = deal.positions.get(clause.id, ladder.preferred.position)
+    current = ladder_position(clause, ladder, deal)
     approval = _approval(clause.id, rung, request)
     if current == rung.position and not isinstance(approval, HistoryApproval):
         raise ContractkitError(
@@ -191,18 +197,33 @@ def _approval(clause_id: str, rung: Rung, request: SwapRequest) -> Approval:
     return HistoryApproval(name=request.approved_by, role=request.role, account=request.account)
 
 
-def apply_entry(deal: Deal, entry: HistoryEntry) -> Deal:
-    """The deal after one history entry: the clause on its new rung, the entry logged, the version bumped."""
-    agreement = deal.agreement.model_copy(update={"version": deal.agreement.version + 1})
-    positions = {**deal.positions, entry.clause: entry.to}
-    return deal.model_copy(update={"positions": positions, "history": [*deal.history, entry], "agreement": agreement})
+def changes(library: Library, before: Deal, entry: HistoryEntry) -> dict[str, Any]:
+    """The facts a move sets besides `positions` and `history`: what the new wording states (a
+    value-share move sets `commercial.value_share.model`) and the next version of the agreement."""
+    stated = library.clause(entry.clause).positions[entry.to].states
+    return {**stated, VERSION: before.agreement.version + 1}
 
 
-def reopened(deal: Deal, clause: str, position: str, reason: str, now: dt.datetime) -> Deal:
-    """The deal with a clause's approval re-opened: a later change altered the wording that was approved."""
-    entry = HistoryEntry(timestamp=now, clause=clause, from_=position, to=position, by="contractkit",
-                         approval="pending", note=reason)
-    return deal.model_copy(update={"history": [*deal.history, entry]})
+def moved(library: Library, data: dict[str, Any], before: Deal, entry: HistoryEntry) -> dict[str, Any]:
+    """A deal file's plain data after one move: the same edit `swap` makes to the file's text."""
+    out = copy.deepcopy(data)
+    for path, value in changes(library, before, entry).items():
+        *parents, leaf = facts.split(path)
+        node = out
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    out["positions"] = {**out.get("positions", {}), entry.clause: entry.to}
+    out["history"] = [*out.get("history", []), entry.model_dump(mode="json", by_alias=True, exclude_none=True)]
+    return out
+
+
+def reopened(data: dict[str, Any], clause: str, position: str, reason: str, now: dt.datetime) -> dict[str, Any]:
+    """A deal file's plain data with one approval re-opened: a later change altered the approved wording."""
+    entry = HistoryEntry(
+        timestamp=now, clause=clause, from_=position, to=position, by="contractkit", approval="pending", note=reason
+    )
+    return {**data, "history": [*data.get("history", []), entry.model_dump(mode="json", by_alias=True, exclude_none=True)]}
 
 
 # ----------------------------------------------------------------------------- the swap itself
@@ -217,19 +238,18 @@ def swap(
     redline: Path | None = None,
     force: bool = False,
 ) -> SwapResult:
-    """Move one clause along its ladder, editing the deal file in place; optionally write the redline."""
-    from filelock import FileLock, Timeout
+    """Move one clause along its ladder, editing the deal file in place; optionally write the redline.
 
+    The facts the new wording states are set to agree with it (a value-share swap sets
+    `commercial.value_share.model`), the agreement's version goes up by one, and facts the new
+    wording needs but the deal lacks come back as warnings: the move is recorded, because it was
+    agreed, and a final version is refused until they are filled in."""
     if redline is not None:
         check_target(redline, force=force)
     stamp = now or dt.datetime.now(dt.UTC)
     stamp = (stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
-    lock = FileLock(str(path.with_name(f".{path.name}.lock")), timeout=LOCK_TIMEOUT)
-    try:
-        with lock:
-            return _swap_locked(library, path, request, now=stamp, redline=redline, force=force)
-    except Timeout:
-        raise ContractkitError(f"{path}: another swap is editing this deal", hint="try again") from None
+    with locked(path):
+        return _swap_locked(library, path, request, now=stamp, redline=redline, force=force)
 
 
 def _swap_locked(
@@ -239,30 +259,58 @@ def _swap_locked(
 
     before, doc = load_deal(path, library)
     entry = plan(library, before, request, now)
-    text = edit_text(doc, entry)
-    after = _checked(library, doc, text, before, entry)
+    edits = changes(library, before, entry)
+    text = edit_text(doc, entry, edits)
+    after = _checked(library, doc, text, before, entry, changes=edits)
     document = _redline(library, before, after, entry) if redline is not None else None
     write_atomic(path, text.encode("utf-8"), force=True)
     if redline is not None and document is not None:
         write_atomic(redline, document, force=force)
-    return SwapResult(entry, before, after)
+    return SwapResult(entry, before, after, missing_facts(library, after, entry, yamlio.parse(text, doc.name)))
 
 
-def _checked(library: Library, doc: yamlio.Document, text: str, before: Deal, entry: HistoryEntry) -> Deal:
-    """Re-read the edited text: it must be the same deal plus exactly this move, or nothing is written."""
+def missing_facts(library: Library, deal: Deal, entry: HistoryEntry, doc: yamlio.Document) -> list[Issue]:
+    """Facts the wording swapped to needs but the deal does not give, as located warnings."""
+    wording = library.clause(entry.clause).positions[entry.to]
+    context = deal_context(deal)
+    where = facts.Where(doc)
+    return [
+        where.issue(
+            path,
+            f"not given, but {entry.clause} -> {entry.to} ({wording.label or entry.to}) needs it: the swap is "
+            "recorded, a draft shows a blank there, and a final version is refused until it is added",
+            severity="warning",
+        )
+        for path in facts.needs(wording)
+        if facts.is_missing(facts.lookup(context, path))
+    ]
+
+
+def _checked(
+    library: Library, doc: yamlio.Document, text: str, before: Deal, entry: HistoryEntry, *, changes: dict[str, Any]
+) -> Deal:
+    """Re-read the edited text: it must be the same deal plus exactly this move, the facts its
+    wording states and the new version, or nothing is written."""
     from .validate import check_deal
 
     edited = yamlio.parse(text, doc.name)
     after, issues = model_from(edited, Deal)
     if after is not None:
         issues += [i for i in check_deal(after, edited, library) if i.severity == "error"]
-    unchanged = ("positions", "history")
+    unchanged = {"positions", "history"}
+    expected = before.model_dump(exclude=unchanged)
+    for path, value in changes.items():
+        *parents, leaf = facts.split(path)
+        node = expected
+        for part in parents:
+            node = node[part]
+        node[leaf] = value
     if (
         after is None
         or issues
         or after.positions != {**before.positions, entry.clause: entry.to}
         or after.history != [*before.history, entry]
-        or after.model_dump(exclude=set(unchanged)) != before.model_dump(exclude=set(unchanged))
+        or after.model_dump(exclude=unchanged) != expected
     ):
         raise ContractkitError(f"{doc.name}: could not edit the deal file safely; nothing was written")
     return after
@@ -275,113 +323,3 @@ def _redline(library: Library, before: Deal, after: Deal, entry: HistoryEntry) -
     old = api.render_docx(library, api.assemble(library, before))
     new = api.render_docx(library, api.assemble(library, after))
     return compare(old, new, author=entry.by, date=entry.timestamp)
-
-
-# ----------------------------------------------------------------------------- splicing YAML text
-
-
-@dataclass(frozen=True)
-class _Edit:
-    start: int
-    end: int
-    lines: list[str]
-
-
-def _empty_key(key: str) -> re.Pattern[str]:
-    return re.compile(rf"^{key}:[ \t]*(\{{[ \t]*\}}|\[[ \t]*\]|~|null)?(?P<comment>[ \t]*#[^\r\n]*)?[ \t]*\r?\n?$")
-
-
-SCALAR = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|[^\s#,}\]]+")
-
-
-def edit_text(doc: yamlio.Document, entry: HistoryEntry) -> str:
-    """The deal text with the clause moved and the entry appended; every other byte is kept."""
-    newline = "\r\n" if "\r\n" in doc.text else "\n"
-    lines = doc.text.splitlines(keepends=True)
-    if lines and not lines[-1].endswith("\n"):
-        lines[-1] += newline
-    tree = doc.tree
-    edits = [_positions_edit(tree, lines, entry, newline), _history_edit(tree, lines, entry, newline)]
-    # Bottom-up, so earlier line numbers stay valid; at the same line, positions end up first.
-    for _, _, _, edit in sorted(((e.start, e.end, n, e) for n, e in enumerate(edits)), reverse=True):
-        lines[edit.start : edit.end] = edit.lines
-    return "".join(lines)
-
-
-def _region(tree: CommentedMap, lines: list[str], key: str) -> tuple[int, int] | None:
-    """Lines of a top-level key and its value, without the comments that introduce the next key."""
-    if key not in tree:
-        return None
-    start = tree.lc.key(key)[0]
-    end = min((tree.lc.key(k)[0] for k in tree if tree.lc.key(k)[0] > start), default=len(lines))
-    while end - 1 > start and (not lines[end - 1].strip() or lines[end - 1].startswith("#")):
-        end -= 1
-    return start, end
-
-
-def _positions_edit(tree: CommentedMap, lines: list[str], entry: HistoryEntry, nl: str) -> _Edit:
-    node, region = tree.get("positions"), _region(tree, lines, "positions")
-    item = f"{entry.clause}: {entry.to}{nl}"
-    if region is None:
-        return _Edit(len(lines), len(lines), [f"positions:{nl}", f"  {item}"])
-    start, end = region
-    if isinstance(node, CommentedMap) and node and not node.fa.flow_style():
-        if entry.clause in node:
-            row, col = node.lc.value(entry.clause)
-            match = SCALAR.match(lines[row], col)
-            if match:
-                return _Edit(row, row + 1, [lines[row][: match.start()] + entry.to + lines[row][match.end() :]])
-        else:
-            last = max(node.lc.key(k)[0] for k in node)
-            indent = node.lc.key(next(iter(node)))[1]
-            return _Edit(last + 1, last + 1, [" " * indent + item])
-    empty = _empty_key("positions").match(lines[start])
-    if not node and empty and end == start + 1:
-        return _Edit(start, end, [f"positions:{empty.group('comment') or ''}{nl}", f"  {item}"])
-    data = dict(node or {})
-    data[entry.clause] = entry.to
-    return _Edit(start, end, _dumped({"positions": data}, nl))
-
-
-def _history_edit(tree: CommentedMap, lines: list[str], entry: HistoryEntry, nl: str) -> _Edit:
-    node, region = tree.get("history"), _region(tree, lines, "history")
-    if region is None:
-        return _Edit(len(lines), len(lines), [f"history:{nl}", *_entry_lines(entry, 2, nl)])
-    start, end = region
-    if isinstance(node, CommentedSeq) and node and not node.fa.flow_style():
-        dash = next((m for line in lines[start + 1 : end] if (m := re.match(r"^( *)-(\s|$)", line))), None)
-        return _Edit(end, end, _entry_lines(entry, len(dash.group(1)) if dash else 2, nl))
-    empty = _empty_key("history").match(lines[start])
-    if not node and empty and end == start + 1:
-        return _Edit(start, end, [f"history:{empty.group('comment') or ''}{nl}", *_entry_lines(entry, 2, nl)])
-    items = [_entry_map(HistoryEntry.model_validate(h)) for h in yamlio.Document(node, "", "").plain() or []]
-    return _Edit(start, end, _dumped({"history": [*items, _entry_map(entry)]}, nl))
-
-
-def _entry_map(entry: HistoryEntry) -> CommentedMap:
-    data = CommentedMap()
-    data["timestamp"] = entry.timestamp.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    data["clause"] = entry.clause
-    data["from"] = entry.from_
-    data["to"] = entry.to
-    data["by"] = entry.by
-    approval = entry.approval
-    if isinstance(approval, HistoryApproval):
-        data["approval"] = CommentedMap(name=approval.name, role=approval.role)
-    else:
-        data["approval"] = approval
-    if entry.note:
-        data["note"] = entry.note
-    return data
-
-
-def _entry_lines(entry: HistoryEntry, dash: int, nl: str) -> list[str]:
-    """One history item as block YAML whose dash sits at column `dash`."""
-    body = _dumped({"history": [_entry_map(entry)]}, nl)[1:]
-    shift = dash - 2  # the dumper puts the dash at column 2
-    return [(" " * shift + line) if shift >= 0 else line[-shift:] for line in body]
-
-
-def _dumped(data: dict[str, Any], nl: str) -> list[str]:
-    tree = CommentedMap(data)
-    return [line + nl for line in yamlio.dump(tree).splitlines()]

@@ -10,26 +10,22 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import difflib
 import io
 import itertools
-import re
 import zipfile
-from collections.abc import Iterator
-from dataclasses import dataclass
 
 from lxml import etree
 
 from .docx_io import Limits, W, deterministic_zip, open_zip, safe_xml, w
+from .docx_order import insert_ordered
 from .errors import CannotVerify, ContractkitError
+from .redline_diff import TEXT_TAGS, Unit, atoms, char_spans, opcodes, pair, paragraph_text, units
+
+__all__ = ["compare", "paragraph_text", "redline_tree", "units"]
 
 DOCUMENT = "word/document.xml"
-TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
-TEXT_TAGS = {w("t"): None, w("tab"): "\t", w("br"): "\n", w("cr"): "\n"}
 REVISIONS = ("ins", "del", "moveFrom", "moveTo")
-SEARCH = 8  # how far ahead a changed unit looks for its counterpart
-REFINE = 250_000  # largest changed stretch (old units x new units) compared again with nothing ignored
 Element = etree._Element
 
 
@@ -90,91 +86,6 @@ def _max_id(root: Element) -> int:
     return max((int(v) for v in values if isinstance(v, str) and v.isdigit()), default=0)
 
 
-# ----------------------------------------------------------------------------- reading units
-
-
-@dataclass(frozen=True)
-class Unit:
-    """A paragraph outside tables, or a table row: what the body diff lines up."""
-
-    kind: str  # "p" or "tr"
-    el: Element
-    key: str
-
-
-def paragraph_text(p: Element) -> str:
-    """A paragraph's text as Word shows it (tabs and breaks as characters; field codes excluded)."""
-    return "".join(text for _, text in _atoms(p))
-
-
-def units(body: Element) -> list[Unit]:
-    out = []
-    for el in body.iter(w("p"), w("tr")):
-        depth = sum(1 for _ in el.iterancestors(w("tbl")))
-        if el.tag == w("p") and depth == 0:
-            out.append(Unit("p", el, paragraph_text(el)))
-        elif el.tag == w("tr") and depth == 1:
-            out.append(Unit("tr", el, "\x1f".join(_cell_text(tc) for tc in el.iterchildren(w("tc")))))
-    return out
-
-
-def _cell_text(tc: Element) -> str:
-    return "\n".join(paragraph_text(p) for p in tc.iter(w("p")))
-
-
-def _atoms(p: Element) -> Iterator[tuple[Element, str]]:
-    """(run content element, its text) for every text-bearing item of a paragraph, in order."""
-    for run in p.iter(w("r")):
-        for child in run:
-            if child.tag in TEXT_TAGS:
-                yield child, TEXT_TAGS[child.tag] or child.text or ""
-
-
-def _opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
-    """difflib opcodes, fast on long documents full of repeated paragraphs.
-
-    The first pass lets difflib ignore very common items (empty paragraphs, boilerplate), which
-    keeps it near linear; each changed stretch is then compared again with nothing ignored, so a
-    repeated paragraph inside a change is still matched rather than shown as deleted and inserted.
-    """
-    out: list[tuple[str, int, int, int, int]] = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b).get_opcodes():
-        if op != "replace" or (i2 - i1) * (j2 - j1) > REFINE:
-            out.append((op, i1, i2, j1, j2))
-            continue
-        inner = difflib.SequenceMatcher(None, a[i1:i2], b[j1:j2], autojunk=False).get_opcodes()
-        out += [(o, i1 + k1, i1 + k2, j1 + l1, j1 + l2) for o, k1, k2, l1, l2 in inner]
-    return out
-
-
-def _tokens(text: str) -> list[str]:
-    return TOKEN.findall(text)
-
-
-def _similar(a: Unit, b: Unit) -> bool:
-    if a.kind != b.kind:
-        return False
-    if a.key == b.key:
-        return True
-    matcher = difflib.SequenceMatcher(None, _tokens(a.key), _tokens(b.key), autojunk=False)
-    return matcher.quick_ratio() >= 0.5 and matcher.ratio() >= 0.5
-
-
-def _pair(olds: list[Unit], news: list[Unit]) -> list[tuple[Unit | None, Unit | None]]:
-    """Line up a changed stretch: similar units become word-level pairs, the rest whole inserts/deletes."""
-    out: list[tuple[Unit | None, Unit | None]] = []
-    j = 0
-    for o in olds:
-        k = next((k for k in range(j, min(j + SEARCH, len(news))) if _similar(o, news[k])), None)
-        if k is None:
-            out.append((o, None))
-            continue
-        out += [(None, n) for n in news[j:k]]
-        out.append((o, news[k]))
-        j = k + 1
-    return out + [(None, n) for n in news[j:]]
-
-
 # ----------------------------------------------------------------------------- writing revisions
 
 
@@ -194,11 +105,11 @@ class _Redliner:
     def run(self, old_body: Element, body: Element) -> None:
         self.body = body
         old, new = units(old_body), units(body)
-        for op, i1, i2, j1, j2 in _opcodes([u.key for u in old], [u.key for u in new]):
+        for op, i1, i2, j1, j2 in opcodes([u.key for u in old], [u.key for u in new]):
             if op != "equal":
                 prev = new[j1 - 1] if j1 > 0 else None
                 after = new[j2] if j2 < len(new) else None
-                self.stretch(_pair(old[i1:i2], new[j1:j2]), prev, after)
+                self.stretch(pair(old[i1:i2], new[j1:j2]), prev, after)
 
     def stretch(self, pairs: list[tuple[Unit | None, Unit | None]], prev: Unit | None, after: Unit | None) -> None:
         cursor = prev.el if prev is not None else None  # what the next deleted unit must follow
@@ -273,11 +184,7 @@ class _Redliner:
             trpr = etree.Element(w("trPr"))
             prex = tr.find(w("tblPrEx"))
             tr.insert(1 if prex is not None else 0, trpr)
-        change = trpr.find(w("trPrChange"))
-        if change is not None:
-            change.addprevious(self.mark(tag))
-        else:
-            trpr.append(self.mark(tag))
+        insert_ordered(trpr, self.mark(tag))
 
     def paragraph_mark(self, p: Element, tag: str) -> None:
         ppr = p.find(w("pPr"))
@@ -286,11 +193,8 @@ class _Redliner:
             p.insert(0, ppr)
         rpr = ppr.find(w("rPr"))
         if rpr is None:
-            rpr = etree.SubElement(ppr, w("rPr"))
-            later = [c for c in ppr if c.tag in (w("sectPr"), w("pPrChange"))]
-            if later:
-                later[0].addprevious(rpr)
-        rpr.insert(0, self.mark(tag))
+            rpr = insert_ordered(ppr, etree.Element(w("rPr")))
+        insert_ordered(rpr, self.mark(tag))
 
     def wrap_runs(self, p: Element, tag: str) -> None:
         for run in list(p.iter(w("r"))):
@@ -327,7 +231,7 @@ class _Redliner:
         old_text, new_text = paragraph_text(old_p), paragraph_text(new_p)
         if old_text == new_text:
             return
-        spans = _char_spans(old_text, new_text)
+        spans = char_spans(old_text, new_text)
         _explode(new_p)
         _split(new_p, sorted({x for _, _, _, j1, j2 in spans for x in (j1, j2)}))
         atoms = _positions(new_p)
@@ -353,26 +257,6 @@ class _Redliner:
         else:
             parent = _parent(last)
             (parent if parent.tag == w("ins") else last).addnext(mark)
-
-
-def _char_spans(old: str, new: str) -> list[tuple[str, int, int, int, int]]:
-    """Word-level opcodes as character offsets; a lone space between two changes joins them."""
-    a, b = _tokens(old), _tokens(new)
-    at, bt = _offsets(a), _offsets(b)
-    raw = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
-    merged: list[tuple[str, int, int, int, int]] = []
-    for index, (op, i1, i2, j1, j2) in enumerate(raw):
-        glue = op == "equal" and 0 < index < len(raw) - 1 and all(t.isspace() for t in a[i1:i2])
-        if merged and merged[-1][0] != "equal" and (op != "equal" or glue):
-            last = merged.pop()
-            merged.append(("replace", last[1], i2, last[3], j2))
-        else:
-            merged.append((op, i1, i2, j1, j2))
-    return [(op, at[i1], at[i2], bt[j1], bt[j2]) for op, i1, i2, j1, j2 in merged if op != "equal"]
-
-
-def _offsets(tokens: list[str]) -> list[int]:
-    return [0, *itertools.accumulate(len(t) for t in tokens)]
 
 
 def _explode(p: Element) -> None:
@@ -423,7 +307,7 @@ def _positions(p: Element) -> list[tuple[Element, int, int]]:
 def _deleted_runs(old_p: Element, start: int, end: int) -> list[Element]:
     """Copies of OLD's text between two offsets, with OLD's run formatting, as deleted text."""
     runs, offset = [], 0
-    for item, text in _atoms(old_p):
+    for item, text in atoms(old_p):
         at, offset = offset, offset + len(text)
         lo, hi = max(start, at), min(end, offset)
         if lo >= hi:

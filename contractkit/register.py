@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import formatting
-from .assemble import Agreement
+from .agreement import Agreement
 from .errors import ContractkitError, ValidationFailed
 from .files import check_target, write_atomic
 from .i18n import Labels, labels
@@ -262,54 +262,10 @@ def header_label(column: str, text: Labels) -> str:
 
 
 def to_xlsx(entries: Sequence[Entry], locale: str) -> bytes:
-    """A workbook: one header row of catalogue labels, one row per agreement, widths set, frozen header."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
+    """A workbook with typed cells, a frozen header row and a filter (see register_xlsx)."""
+    from .register_xlsx import workbook
 
-    text, names = labels(locale), columns(entries)
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = text("register.sheet")
-    sheet.append([header_label(n, text) for n in names])
-    for item in entries:
-        flat = flatten(item)
-        sheet.append([_xlsx_cell(flat.get(n)) for n in names])
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            if cell.data_type == "f":  # deal text that starts with '=' is text, never a formula
-                cell.data_type = "s"
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for index, column in enumerate(sheet.iter_cols(min_row=2, values_only=True), 1):
-        longest = max((len(str(v or "")) for v in column), default=0)
-        sheet.column_dimensions[get_column_letter(index)].width = min(max(longest, 12) + 2, 60)
-    sheet.freeze_panes = "A2"
-    return _save(book, max((e["iso_dates"]["agreement"] for e in entries), default="2000-01-01"))
-
-
-def _xlsx_cell(value: Any) -> Any:
-    """Numbers stay numbers; everything else is text as in the CSV."""
-    return value if isinstance(value, int) and not isinstance(value, bool) else cell(value)
-
-
-def _save(book: Any, iso_date: str) -> bytes:
-    """Save with fixed properties and zip timestamps (openpyxl's own save stamps the clock)."""
-    import datetime as dt
-    import zipfile
-
-    from openpyxl.writer.excel import ExcelWriter
-
-    from .docx_io import deterministic_zip
-
-    stamp = dt.datetime.fromisoformat(iso_date)
-    book.properties.creator = book.properties.lastModifiedBy = "contractkit"
-    book.properties.created = book.properties.modified = stamp
-    buffer = io.BytesIO()
-    ExcelWriter(book, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()
-    return deterministic_zip(buffer.getvalue())
+    return workbook(entries, locale)
 
 
 WRITERS: dict[str, Callable[[Sequence[Entry], str], bytes]] = {
@@ -341,12 +297,12 @@ def register_locale(agreements: Sequence[Agreement], locale: str | None) -> str:
 
 def load_agreements(library: Library, paths: Sequence[Path]) -> list[Agreement]:
     """Load and assemble every deal, reporting the problems of all of them together."""
-    from .api import assemble, load_deal
+    from .api import prepare
 
     agreements, issues = [], []
     for path in paths:
         try:
-            agreements.append(assemble(library, load_deal(path, library)))
+            agreements.append(prepare(library, path))
         except ValidationFailed as exc:
             issues += exc.issues
     if issues:

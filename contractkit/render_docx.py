@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -20,41 +21,23 @@ from docx.opc.part import Part
 from docxtpl import DocxTemplate
 from jinja2 import TemplateError
 
-from . import docx_io, formatting
+from . import docx_io, formatting, template
 from .assemble import Agreement, Placed, PlacedSchedule
 from .errors import Issue, ValidationFailed
 from .sandbox import sandbox
 from .tables import TABLES
+from .template import CONTEXT_NAMES, MARKERS, REQUIRED_STYLES
 from .text import normalise
 
 # Importing docxtpl (through docxcompose) rebinds python-docx's 'cp' prefix to the custom
 # properties namespace, which corrupts core properties on save. Put it back.
 docx.oxml.ns.nsmap["cp"] = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
 
-MARKERS = ("contents", "clauses", "schedules")
-# Every name template_context() provides; lint refuses a template that uses any other.
-CONTEXT_NAMES = frozenset({"agreement", "playbook", "library_version", "parties", "recitals", "signatories", *MARKERS})
-REQUIRED_STYLES = (
-    "Clause 1",
-    "Clause 2",
-    "Clause 3",
-    "Clause 4",
-    "Clause Text 2",
-    "Clause Text 3",
-    "Clause Text 4",
-    "Schedule Title",
-    "Schedule 1",
-    "Schedule 2",
-    "Schedule 3",
-    "Schedule 4",
-    "Schedule Text",
-    "Contents Entry",
-    "Contract Table",
-    "Table Heading",
-    "Table Text",
-)
-SCHEDULE_LIST = 2  # abstractNum id of the schedule paragraph list in the template
+__all__ = ["CONTEXT_NAMES", "MARKERS", "REQUIRED_STYLES", "lint_template", "render", "template_context"]
 MANIFEST_PROPERTY = "contractkit.manifest"
+CORE_RT = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
+# LibreOffice relates core properties with this older type; python-docx would then add a second core part.
+LEGACY_CORE_RT = "http://schemas.openxmlformats.org/officedocument/2006/relationships/metadata/core-properties"
 
 
 def _token(name: str) -> str:
@@ -62,7 +45,7 @@ def _token(name: str) -> str:
 
 
 def template_context(agreement: Agreement) -> dict[str, Any]:
-    """Everything the Word template may use. lint checks templates against these names."""
+    """Everything the Word template may use: template.VARIABLES documents each name and field."""
     deal, locale = agreement.deal, agreement.deal.agreement.locale
     parties = [
         {
@@ -127,15 +110,25 @@ class _Builder:
         if missing:
             raise ValidationFailed(
                 [
-                    Issue(
-                        f"template lacks style(s) {', '.join(missing)}",
-                        hint="restore them from templates/build_template.py",
-                    )
+                    Issue(f"style '{name}' is missing from the template", hint="run 'contractkit lint'")
+                    for name in missing
                 ]
             )
         self.body = document.element.body
         self.numbering = document.part.numbering_part.element
+        self.schedule_list = self._schedule_list(document)
+        # New list instances (one per schedule) take ids above the template's own, from 501.
+        self.num_ids = itertools.count(max([500, *docx_io.num_ids(self.numbering)]) + 1)
         self.bookmarks = {c.id: f"_Ck{n:04d}" for n, c in enumerate(agreement.all_clauses())}
+
+    def _schedule_list(self, document: Any) -> int:
+        """The list definition the 'Schedule 1' style numbers with; each schedule restarts it."""
+        at = template.list_level(document.styles.element, self.numbering, "Schedule 1")
+        if at is None or at.abstract_id < 0:
+            raise ValidationFailed(
+                [Issue("style 'Schedule 1' is no longer numbered in the template", hint="run 'contractkit lint'")]
+            )
+        return at.abstract_id
 
     def style(self, name: str) -> str:
         return self.styles[name]
@@ -144,14 +137,8 @@ class _Builder:
         for p in self.body.iter(docx_io.w("p")):
             if "".join(t.text or "" for t in p.iter(docx_io.w("t"))).strip() == _token(name):
                 return p
-        raise ValidationFailed(
-            [
-                Issue(
-                    f"template has no paragraph holding {{{{ {name} }}}}",
-                    hint="the clauses would be missing; restore the tag in the template",
-                )
-            ]
-        )
+        what = f"the marker for the {template.BLOCKS[name]} ({{{{ {name} }}}})"
+        raise ValidationFailed([Issue(f"{what} was deleted from the template", hint="run 'contractkit lint'")])
 
     def replace(self, name: str, blocks: list[Any]) -> None:
         anchor = self.marker(name)
@@ -186,8 +173,8 @@ class _Builder:
         )
 
     def schedule(self, placed: PlacedSchedule) -> list[Any]:
-        num_id = 500 + placed.number
-        docx_io.restart_list(self.numbering, SCHEDULE_LIST, num_id)
+        num_id = next(self.num_ids)
+        docx_io.restart_list(self.numbering, self.schedule_list, num_id)
         title = docx_io.paragraph(self.style("Schedule Title"), [(f"Schedule {placed.number}: {placed.title}", False)])
         docx_io.bookmark(title, f"_CkS{placed.number:03d}", next(self.ids))
         blocks = [title] + [self.clause(c, ("Schedule", "Schedule Text"), num_id) for c in placed.clauses]
@@ -227,9 +214,14 @@ class _Builder:
         self.replace("schedules", [b for s in self.agreement.schedules for b in self.schedule(s)])
 
 
-def render(agreement: Agreement, template: Path) -> bytes:
-    """The agreement as DOCX bytes. Raises ContractkitError if the result fails its self-check."""
+def render(agreement: Agreement, template: Path, *, sign: bool = True) -> bytes:
+    """The agreement as DOCX bytes. Raises ContractkitError if the result fails its self-check.
+
+    The manifest is signed with this installation's key (made on first use); `sign=False` is for
+    lint's trial drafts, which nobody receives."""
     tpl = DocxTemplate(str(template))
+    tpl.init_docx()
+    _adopt_core_properties(tpl.docx.part.package)  # before docxtpl renders the core properties
     locale = agreement.deal.agreement.locale
     try:
         tpl.render(template_context(agreement), jinja_env=sandbox(locale), autoescape=True)
@@ -238,8 +230,9 @@ def render(agreement: Agreement, template: Path) -> bytes:
             [Issue(f"template error: {exc.message or exc}", file=str(template), hint="run 'contractkit lint'")]
         ) from None
     document = tpl.docx
+    docx_io.complete_settings(document.settings.element)
     _Builder(document, agreement).build()
-    _properties(document, agreement)
+    _properties(document, agreement, sign=sign)
     buffer = io.BytesIO()
     document.save(buffer)
     data = docx_io.deterministic_zip(buffer.getvalue())
@@ -247,7 +240,9 @@ def render(agreement: Agreement, template: Path) -> bytes:
     return data
 
 
-def _properties(document: Any, agreement: Agreement) -> None:
+def _properties(document: Any, agreement: Agreement, *, sign: bool = True) -> None:
+    from .keys import installation_signer
+
     deal = agreement.deal
     stamp = dt.datetime.combine(deal.agreement.date, dt.time(0, 0))
     core = document.core_properties
@@ -265,10 +260,35 @@ def _properties(document: Any, agreement: Agreement) -> None:
     core.comments = ""
     package = document.part.package
     blob = docx_io.custom_properties_xml(
-        {MANIFEST_PROPERTY: agreement.manifest_json(), "contractkit.reference": deal.agreement.reference}
+        {
+            MANIFEST_PROPERTY: agreement.manifest_json(installation_signer() if sign else None),
+            "contractkit.reference": deal.agreement.reference,
+        }
     )
-    part = Part(PackURI("/docProps/custom.xml"), docx_io.CUSTOM_CT, blob, package)
-    package.relate_to(part, docx_io.CUSTOM_RT)
+    _replace_part(package, Part(PackURI("/docProps/custom.xml"), docx_io.CUSTOM_CT, blob, package), docx_io.CUSTOM_RT)
+
+
+def _replace_part(package: Any, part: Any, reltype: str) -> None:
+    """Relate `part` to the package, dropping any part already at its name or of its type (a template
+    saved by LibreOffice carries custom properties of its own): a package never holds a name twice."""
+    for rel in list(package.rels.values()):
+        if rel.is_external:
+            continue
+        if rel.reltype == reltype or rel.target_part.partname == part.partname:
+            del package.rels[rel.rId]
+            package.rels.related_parts.pop(rel.rId, None)
+    package.relate_to(part, reltype)
+
+
+def _adopt_core_properties(package: Any) -> None:
+    """Relate LibreOffice's core properties with the standard type, so python-docx edits them rather
+    than adding a second docProps/core.xml."""
+    for rel in list(package.rels.values()):
+        if rel.reltype == LEGACY_CORE_RT and not rel.is_external:
+            part = rel.target_part
+            del package.rels[rel.rId]
+            package.rels.related_parts.pop(rel.rId, None)
+            package.relate_to(part, CORE_RT)
 
 
 def self_check(agreement: Agreement, data: bytes, template: Path) -> None:
@@ -297,15 +317,13 @@ def self_check(agreement: Agreement, data: bytes, template: Path) -> None:
 
 
 def lint_template(path: Path) -> list[Issue]:
-    """Static checks of a Word template: its tags parse, it uses only known variables, it places
-    the contents, clauses and schedules, and it has every style the builder needs."""
-    from docx import Document
+    """Static checks of a Word template: its tags parse, it uses only known variables, and it has the
+    markers, styles and lists drafting needs (template.structure)."""
     from jinja2 import TemplateSyntaxError
 
     label = str(path)
     try:
         used = DocxTemplate(str(path)).get_undeclared_template_variables(sandbox("en_GB"))
-        styles = {s.name for s in Document(str(path)).styles}
     except TemplateSyntaxError as exc:
         hint = "Word may have split or autocorrected the tag: retype it in one go"
         return [Issue(f"broken template tag: {exc.message}", file=label, hint=hint)]
@@ -313,14 +331,7 @@ def lint_template(path: Path) -> list[Issue]:
         return [Issue(f"not a readable Word template ({exc})", file=label)]
     known = ", ".join(sorted(CONTEXT_NAMES))
     issues = [
-        Issue(f"uses unknown variable {name!r} (known: {known})", file=label) for name in sorted(used - CONTEXT_NAMES)
+        Issue(f"uses unknown variable {name!r} (known: {known})", file=label, hint="see docs/templates.md")
+        for name in sorted(used - CONTEXT_NAMES)
     ]
-    issues += [
-        Issue(f"does not place {{{{ {name} }}}}", file=label, hint="the agreement would lack it")
-        for name in MARKERS
-        if name not in used
-    ]
-    missing = [name for name in REQUIRED_STYLES if name not in styles]
-    if missing:
-        issues.append(Issue(f"lacks style(s) {', '.join(missing)}", file=label, hint="restore them: make template"))
-    return issues
+    return issues + template.structure(path)

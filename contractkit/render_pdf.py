@@ -105,14 +105,17 @@ def finish(agreement: Agreement, pdf: bytes) -> bytes:
     """Set the metadata and attach the manifest to a PDF/A-3b that LibreOffice wrote.
 
     The changes are an incremental update appended to LibreOffice's bytes, which stay untouched:
-    fast (no re-serialising of the whole file) and allowed by PDF/A.
+    fast (no re-serialising of the whole file) and allowed by PDF/A. The manifest is signed with
+    this installation's key, as in the DOCX.
     """
+    from .keys import installation_signer
+
     update = _Update(pdf)
     root = update.trailer.raw_get("/Root")
     catalog = update.copy(root)
     _describe(update, catalog, metadata(agreement))
     stamp = dt.datetime.combine(agreement.deal.agreement.date, dt.time(0, 0))
-    _attach(update, catalog, agreement.manifest_json().encode(), stamp)
+    _attach(update, catalog, agreement.manifest_json(installation_signer()).encode(), stamp)
     update.put(root.idnum, catalog)
     return update.write()
 

@@ -168,11 +168,22 @@ class Converter:
 
     def wait(self) -> list[Conversion]:
         """Wait for every job; a job past its time limit is killed and fails only its own files."""
-        while self._running():
-            self._report()
-            time.sleep(POLL)
+        return [conversion for done in self.each_job() for conversion in done]
+
+    def each_job(self) -> Iterator[list[Conversion]]:
+        """Wait for the jobs, yielding each job's results as soon as it ends, so that a caller can
+        report each document as it is done; a job past its time limit is killed and fails only its own files."""
+        waiting = list(self.jobs)
+        while waiting:
+            self._running()  # stops any job past its time limit
+            ended = [job for job in waiting if job.proc.poll() is not None]
+            for job in ended:
+                waiting.remove(job)
+                yield [self._result(job, f) for f in job.files]
+            if waiting and not ended:
+                self._report()
+                time.sleep(POLL)
         self._report(final=True)
-        return [self._result(job, f) for job in self.jobs for f in job.files]
 
     def _running(self) -> bool:
         running = False

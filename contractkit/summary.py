@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import formatting
-from .assemble import Agreement
+from .agreement import Agreement
 from .errors import ContractkitError
 from .i18n import Labels, labels
 from .loading import Library
@@ -27,6 +27,7 @@ from .text import collapse
 FORMATS = (".md", ".docx", ".pdf")
 # Topics whose locked clauses evidence principle 3, and the security clause of principle 5.
 P3_TOPICS, TRANSPARENCY_TOPIC, SECURITY_TOPIC, CONSENT_TOPIC = (6, 7, 8), 21, 13, 19
+COMMERCIAL_FACTS = "commercial."  # a gap in these facts is a gap in fair terms (P2)
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,8 @@ class _Facts:
             gaps.append(t("gap.value_share"))
         if not self.deal.purpose.commercial and CONSENT_TOPIC not in self.topics():
             gaps.append(t("gap.consent"))
+        missing = [w.field for w in self.a.warnings if w.field and w.field.startswith(COMMERCIAL_FACTS)]
+        gaps += [t("gap.missing_fact", field=f) for f in dict.fromkeys(missing)]
         return evidence, gaps
 
     def value_share(self) -> list[str]:
@@ -202,6 +205,7 @@ class _Facts:
         for d in self.a.deviations:
             if principle not in self._principles(d.clause):
                 continue
+            approver = d.approver_label or d.approver  # 'Legal lead', not 'legal-lead'
             state = (
                 self.t("summary.pending")
                 if d.pending
@@ -210,10 +214,10 @@ class _Facts:
                 else self.t("summary.no_approval_needed")
             )
             lines.append(
-                self.t("ev.deviation", clause=self.ref(d.clause), label=d.label, approver=d.approver, state=state)
+                self.t("ev.deviation", clause=self.ref(d.clause), label=d.label, approver=approver, state=state)
             )
             if d.pending:
-                gaps.append(self.t("gap.deviation_pending", clause=self.ref(d.clause), approver=d.approver))
+                gaps.append(self.t("gap.deviation_pending", clause=self.ref(d.clause), approver=approver))
         return lines, gaps
 
     def _principles(self, clause_id: str) -> list[str]:
@@ -334,9 +338,10 @@ def to_docx(summary: Summary, agreement: Agreement) -> bytes:
     import docx
     from docx.shared import Cm, Pt, RGBColor
 
-    from .docx_io import deterministic_zip
+    from .docx_io import complete_settings, deterministic_zip
 
     document = docx.Document()
+    complete_settings(document.settings.element)  # python-docx's default lacks the w:zoom percent
     _page(document, Cm, Pt)
     for kind, label, text in blocks(summary):
         if kind in ("title", "heading"):
@@ -405,12 +410,12 @@ def render(library: Library, agreement: Agreement, suffix: str, locale: str | No
 
 def write(library: Library, path: Path, out: Path, *, locale: str | None = None, force: bool = False) -> Summary:
     """`contractkit summary`: load and assemble one deal, then write its summary atomically."""
-    from .api import assemble, load_deal
+    from .api import prepare
     from .files import check_target, write_atomic
 
     _checked(out.suffix)
     check_target(out, force=force)
-    agreement = assemble(library, load_deal(path, library))
+    agreement = prepare(library, path)
     result = build(library, agreement, locale)
     write_atomic(out, encode(result, agreement, out.suffix), force=force)
     return result

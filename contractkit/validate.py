@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from contextlib import suppress
 from typing import Any
 
 from jinja2 import TemplateSyntaxError
 
-from . import scaffold, scan
+from . import dealcheck, facts, scan
 from .assemble import TEXT_HINT, _Assembler
 from .errors import Issue, ValidationFailed
 from .loading import Library
@@ -38,6 +39,7 @@ def lint(library: Library) -> list[Issue]:
     issues = _guaranteed(library)
     for clause in library.clauses.values():
         issues += _clause(library, clause)
+    issues += facts.library_issues(library)  # states and needs name real deal fields; no blanks in wording
     templates = {
         p: lint_template(p) for p in {library.template_path(b) for b in library.playbooks.values()} if p.is_file()
     }
@@ -152,9 +154,9 @@ def _trial_render(library: Library, playbook: Playbook) -> list[Issue]:
     from .assemble import assemble
     from .render_docx import render
 
-    deal = Deal.model_validate(scaffold.specimen(playbook.id))
+    deal = facts.specimen(library, playbook.id)
     try:
-        render(assemble(library, deal), library.template_path(playbook))
+        render(assemble(library, deal), library.template_path(playbook), sign=False)
     except ValidationFailed as exc:
         return exc.issues
     return []
@@ -236,7 +238,7 @@ def _defined_terms(library: Library, playbook: Playbook) -> list[Issue]:
 def _rendering(library: Library, playbook: Playbook) -> list[Issue]:
     """Render every position of every clause against the specimen deal: unknown variables,
     broken cross-references and bad filters show up here, not in a lawyer's draft."""
-    deal = Deal.model_validate(scaffold.specimen(playbook.id))
+    deal = facts.specimen(library, playbook.id)
     assembler = _Assembler(library, deal, playbook, include_all=True)
     with suppress(ValidationFailed):  # its issues are collected below, with everything else
         assembler.run()
@@ -254,11 +256,11 @@ def _rendering(library: Library, playbook: Playbook) -> list[Issue]:
 
 def locked_overrides(doc: Document, library: Library | None) -> list[Issue]:
     """Unknown deal fields that name a locked clause: an attempt to exclude or override it."""
-    if library is None or not isinstance(doc.tree, dict):
+    if library is None or not isinstance(doc.data, dict):
         return []
     known = set(Deal.model_fields)
     issues = []
-    for key, value in doc.tree.items():
+    for key, value in doc.data.items():
         if key in known:
             continue
         for clause in library.clauses.values():
@@ -274,14 +276,32 @@ def locked_overrides(doc: Document, library: Library | None) -> list[Issue]:
     return issues
 
 
-def check_deal(deal: Deal, doc: Document, library: Library) -> list[Issue]:
-    """Check a schema-valid deal against the library and its playbook."""
-    playbook = library.playbooks.get(deal.playbook)
-    if playbook is None:
-        return [doc.issue(["playbook"], f"unknown playbook {deal.playbook!r} (known: {', '.join(library.playbooks)})")]
-    issues = _positions(deal, doc, library, playbook) + _parties(deal, doc)
+def check_deal(deal: Deal, doc: Document, library: Library, *, broken: frozenset[str] = frozenset()) -> list[Issue]:
+    """Check a deal against the library and its playbook. `broken` names the top-level fields that
+    failed the schema: only the checks that need none of them run, so one pass reports everything."""
+    issues = []
+    playbook = library.playbooks.get(deal.playbook) if "playbook" not in broken else None
+    if playbook is None and "playbook" not in broken:
+        known = ", ".join(library.playbooks)
+        issues.append(
+            doc.issue(
+                ["playbook"],
+                f"unknown playbook {deal.playbook!r} (known: {known})",
+                hint=_near(deal.playbook, library.playbooks),
+            )
+        )
+    if playbook is not None and "positions" not in broken:
+        issues += _positions(deal, doc, library, playbook)
+    issues += _parties(deal, doc, broken) + dealcheck.sanity(deal, doc, broken)
     issues += _exclusive_text(deal, doc, library)
     return issues
+
+
+def _near(word: str, known: Iterable[str]) -> str | None:
+    from difflib import get_close_matches
+
+    near = get_close_matches(word, list(known), n=1, cutoff=0.6)
+    return f"did you mean {near[0]!r}?" if near else None
 
 
 def _positions(deal: Deal, doc: Document, library: Library, playbook: Playbook) -> list[Issue]:
@@ -291,7 +311,10 @@ def _positions(deal: Deal, doc: Document, library: Library, playbook: Playbook) 
         loc = ["positions", clause_id]
         clause = library.clauses.get(clause_id)
         if clause is None:
-            issues.append(doc.issue(loc, f"unknown clause {clause_id!r}", hint="see 'contractkit positions DEAL'"))
+            near = _near(clause_id, entries)
+            issues.append(
+                doc.issue(loc, f"unknown clause {clause_id!r}", hint=near or "see 'contractkit positions DEAL'")
+            )
         elif clause.status == "locked":
             issues.append(
                 doc.issue(
@@ -312,50 +335,71 @@ def _positions(deal: Deal, doc: Document, library: Library, playbook: Playbook) 
             )
         elif position not in [r.position for r in entries[clause_id].ladder.rungs]:  # type: ignore[union-attr]
             rungs = ", ".join(r.position for r in entries[clause_id].ladder.rungs)  # type: ignore[union-attr]
+            near = _near(position, rungs.split(", "))
             issues.append(
                 doc.issue(
                     loc,
                     f"position {position!r} is not on the approved ladder (approved: {rungs})",
-                    hint="a position off the ladder is past the walk-away",
+                    hint=near or "a position off the ladder is past the walk-away",
                 )
             )
     return issues
 
 
-def _parties(deal: Deal, doc: Document) -> list[Issue]:
+def _parties(deal: Deal, doc: Document, broken: frozenset[str] = frozenset()) -> list[Issue]:
+    """Every party signs, every reference to a party names one, and no short name is used twice."""
+    if broken & {"nhs_organisations", "partners"}:
+        return []
     names = [p.short_name for p in [*deal.nhs_organisations, *deal.partners]]
-    nhs = {o.short_name for o in deal.nhs_organisations}
     issues = [
-        doc.issue(["signatories", i, "party"], f"{s.party!r} is not a party (parties: {', '.join(names)})")
-        for i, s in enumerate(deal.signatories)
-        if s.party not in names
-    ]
-    issues += [
-        doc.issue(
-            ["data", "datasets", i, "source"],
-            f"{d.source!r} is not an NHS party (NHS parties: {', '.join(sorted(nhs))})",
-        )
-        for i, d in enumerate(deal.data.datasets)
-        if d.source not in nhs
-    ]
-    issues += [
         doc.issue(["nhs_organisations"], f"short name {n!r} is used by two parties")
         for n, c in Counter(names).items()
         if c > 1
     ]
-    unsigned = [n for n in names if n not in {s.party for s in deal.signatories}]
-    issues += [doc.issue(["signatories"], f"no signatory for party {n!r}") for n in unsigned]
-    if deal.wales:
+    if "signatories" not in broken:
+        issues += [
+            doc.issue(["signatories", i, "party"], f"{s.party!r} is not a party (parties: {', '.join(names)})")
+            for i, s in enumerate(deal.signatories)
+            if s.party not in names
+        ]
+        unsigned = [n for n in names if n not in {s.party for s in deal.signatories}]
+        issues += [doc.issue(["signatories"], f"no signatory for party {n!r}") for n in unsigned]
+    return issues + _named_parties(deal, doc, broken, names) + _welsh(deal, doc, broken)
+
+
+def _named_parties(deal: Deal, doc: Document, broken: frozenset[str], names: list[str]) -> list[Issue]:
+    nhs = {o.short_name for o in deal.nhs_organisations}
+    issues = []
+    if "data" not in broken:
         issues += [
             doc.issue(
-                ["agreement", f],
-                "required because an NHS Wales body is a party",
-                hint="write the Welsh text yourself; contractkit never machine-translates",
+                ["data", "datasets", i, "source"],
+                f"{d.source!r} is not an NHS party (NHS parties: {', '.join(sorted(nhs))})",
             )
-            for f in ("title_cy", "lay_summary_cy")
-            if not getattr(deal.agreement, f)
+            for i, d in enumerate(deal.data.datasets)
+            if d.source not in nhs
+        ]
+    if "benefits" not in broken:
+        issues += [
+            doc.issue(["benefits", i, "owner"], f"{b.owner!r} is not a party (parties: {', '.join(names)})")
+            for i, b in enumerate(deal.benefits)
+            if b.owner is not None and b.owner not in names
         ]
     return issues
+
+
+def _welsh(deal: Deal, doc: Document, broken: frozenset[str]) -> list[Issue]:
+    if not deal.wales or "agreement" in broken:
+        return []
+    return [
+        doc.issue(
+            ["agreement", f],
+            "required because an NHS Wales body is a party",
+            hint="write the Welsh text yourself; contractkit never machine-translates",
+        )
+        for f in ("title_cy", "lay_summary_cy")
+        if not getattr(deal.agreement, f)
+    ]
 
 
 def _exclusive_text(deal: Deal, doc: Document, library: Library) -> list[Issue]:

@@ -13,7 +13,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .docx_io import Block
 from .errors import CannotVerify, ContractkitError
@@ -32,6 +32,10 @@ from .verify_text import (
     fold,
     unique,
 )
+
+if TYPE_CHECKING:
+    from .keys import Keyring
+    from .signing import Check
 
 MANIFEST_PROPERTY = "contractkit.manifest"  # as written by render_docx (not imported: it pulls docxtpl)
 MAX_FILE_BYTES = 100 * 1024 * 1024
@@ -52,6 +56,8 @@ class Received:
     notes: list[Block] = field(default_factory=list)  # DOCX headers, footers and notes
     text: str = ""  # PDF: the whole normalised text
     issues: list[Finding] = field(default_factory=list)
+    claimed: dict[str, Any] | None = None  # the manifest as found, trusted or not
+    signature: Check | None = None  # its signature check; `manifest` is set only when trusted
 
     def all_text(self) -> str:
         return self.text or "\n".join(b.text for b in self.blocks)
@@ -60,8 +66,9 @@ class Received:
 # ----------------------------------------------------------------------------- entry points
 
 
-def verify_path(library: Library, path: Path, *, against: Path | None = None) -> Report:
-    """Verify the file at `path`, optionally against the deal file `against`."""
+def verify_path(library: Library, path: Path, *, against: Path | None = None, keyring: Keyring | None = None) -> Report:
+    """Verify the file at `path`, optionally against the deal file `against`; `keyring`: the keys
+    whose signed manifests are trusted (default: this installation's, see keys.drafters)."""
     deal = None
     if against is not None:
         from .loading import load_deal
@@ -74,15 +81,17 @@ def verify_path(library: Library, path: Path, *, against: Path | None = None) ->
     except OSError as exc:
         raise ContractkitError(f"{path}: cannot read ({exc.strerror})") from None
     try:
-        return verify(library, data, name=str(path), deal=deal)
+        return verify(library, data, name=str(path), deal=deal, keyring=keyring)
     except CannotVerify as exc:
         raise CannotVerify(f"{path}: cannot verify: {exc}", hint=exc.hint) from None
 
 
-def verify(library: Library, data: bytes, *, name: str = "document", deal: Deal | None = None) -> Report:
+def verify(
+    library: Library, data: bytes, *, name: str = "document", deal: Deal | None = None, keyring: Keyring | None = None
+) -> Report:
     """Every finding for one document; raises CannotVerify if it cannot be read as an agreement."""
-    received = read(data)
-    manifest = received.manifest
+    received = read(data, keyring)
+    manifest = received.manifest  # only a manifest signed by a trusted key
     playbook = choose_playbook(library, manifest, deal, received.head, received.all_text())
     expected = _expected(library, playbook, manifest, deal)
     if received.format == "pdf":
@@ -100,9 +109,13 @@ def verify(library: Library, data: bytes, *, name: str = "document", deal: Deal 
     outcomes = [compare(e, s) for e, s in pairs]
     findings += _clauses(expected, pairs, outcomes, extra, exact=deal is not None)
     findings += _scan(library, pairs, outcomes, extra, outside)
-    report = Report(name, received.format, unique(findings), summary(manifest, received.format))
+    report = Report(
+        name, received.format, unique(findings), summary(received.claimed, received.format, received.signature)
+    )
     report.clauses = len(pairs)
     report.locked = sum(1 for (e, _), o in zip(pairs, outcomes, strict=True) if e.locked and o.ok)
+    if deal is None and manifest is None:
+        report.unproven = unproven(pairs, outcomes)
     return report
 
 
@@ -132,13 +145,14 @@ def sniff(data: bytes) -> str:
     raise CannotVerify("not a Word (.docx) or PDF document")
 
 
-def read(data: bytes) -> Received:
+def read(data: bytes, keyring: Keyring | None = None) -> Received:
+    """The document's text and, if its signature checks against a trusted key, its manifest."""
     if sniff(data) == "pdf":
         from .pdf_read import read_pdf
 
         content = read_pdf(data)
         text = normalise(content.text)
-        return Received("pdf", _valid(content.manifest), text[:3000], text=text)
+        return _trust(Received("pdf", None, text[:3000], text=text), _valid(content.manifest), keyring)
     from .docx_io import read_docx
 
     docx = read_docx(data)
@@ -152,7 +166,30 @@ def read(data: bytes) -> Received:
         if manifest is None:
             issues.append(Finding("provenance", None, "P4", "the manifest is unreadable; ignored", severity="warning"))
     head = " ".join(b.text for b in docx.blocks[:40])
-    return Received("docx", manifest, head, docx.blocks, docx.notes, issues=issues)
+    return _trust(Received("docx", None, head, docx.blocks, docx.notes, issues=issues), manifest, keyring)
+
+
+def _trust(received: Received, manifest: dict[str, Any] | None, keyring: Keyring | None) -> Received:
+    """Use the manifest only if it is signed by a trusted key; otherwise say why it is set aside.
+
+    A manifest whose signature by a trusted key does not match has been changed: that is an error."""
+    if manifest is None:
+        return received
+    from . import keys, signing
+
+    if keyring is None:
+        keyring = keys.drafters() if "signature" in manifest else keys.Keyring()
+    check = signing.check(manifest, keyring, "manifest")
+    received.claimed, received.signature = manifest, check
+    if check.trusted:
+        received.manifest = manifest
+        return received
+    detail = check.describe("the manifest") + "; it is ignored, so it vouches for no deal value or clause hash"
+    if check.status == "untrusted":
+        detail += " (if you trust the drafter's key: --trust KEY.pub)"
+    severity: Severity = "error" if check.status == "invalid" else "warning"
+    received.issues.append(Finding("signature", None, "P4", detail, severity=severity))
+    return received
 
 
 def _valid(manifest: Any) -> dict[str, Any] | None:
@@ -417,12 +454,28 @@ def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def summary(manifest: dict[str, Any] | None, fmt: str) -> dict[str, Any] | None:
-    """What the report says about the manifest: where it was, and what it claims."""
+def unproven(pairs: list[tuple[Expected, Segment]], outcomes: list[Outcome]) -> str:
+    """Without the deal or a trusted manifest, nothing vouches for the deal values inside locked
+    clauses (a party name, a date): the document can then be shown not to comply, never to comply."""
+    clauses = [e.id for (e, _), o in zip(pairs, outcomes, strict=True) if e.locked and o.ok and o.fills]
+    if not clauses:
+        return ""
+    return (
+        f"the deal values in locked clause(s) {', '.join(clauses)} cannot be proved without the deal "
+        "or a manifest signed by a key you trust"
+    )
+
+
+def summary(manifest: dict[str, Any] | None, fmt: str, check: Check | None = None) -> dict[str, Any] | None:
+    """What the report says about the manifest: where it was, whether its signature is trusted,
+    and what it claims (an untrusted manifest's claims are shown but were not used)."""
     if manifest is None:
         return None
     return {
         "source": "PDF attachment contractkit-manifest.json" if fmt == "pdf" else "DOCX custom property",
+        "signature": check.as_dict() if check else None,
+        "trusted": bool(check and check.trusted),
+        "release": manifest.get("release"),
         "library_version": manifest.get("library_version"),
         "playbook": manifest.get("playbook"),
         "agreement": manifest.get("agreement"),
@@ -436,7 +489,7 @@ def summary(manifest: dict[str, Any] | None, fmt: str) -> dict[str, Any] | None:
 
 def lines(report: Report) -> list[str]:
     """The report as plain text for the terminal."""
-    verdict = "complies" if report.compliant else "DOES NOT COMPLY"
+    verdict = {"complies": "complies", "does not comply": "DOES NOT COMPLY"}.get(report.verdict, "CANNOT VERIFY")
     errors = sum(f.severity == "error" for f in report.findings)
     head = (
         f"{report.file}: {verdict} ({report.clauses} clauses checked, {report.locked} locked clauses intact, "
@@ -445,7 +498,11 @@ def lines(report: Report) -> list[str]:
     manifest = report.manifest
     if manifest is None:
         head += "; no manifest: verified against the library text"
+    elif not manifest.get("trusted"):
+        head += "; manifest not trusted: verified against the library text"
     out = [head]
+    if report.verdict == "cannot verify":
+        out.append(f"  cannot verify: {report.unproven} (pass --against DEAL.yaml, or --trust the drafter's key)")
     for finding in report.findings:
         tag = "warning" if finding.severity == "warning" else finding.kind
         where = f" clause {finding.clause}" if finding.clause else ""

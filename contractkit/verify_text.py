@@ -22,7 +22,9 @@ from .loading import Library
 from .model import Clause, ExclusivityPattern, Playbook
 from .text import TextError, normalise, split_lines
 
-Kind = Literal["missing", "altered", "tracked-changes", "hidden-text", "exclusivity", "added", "removed", "provenance"]
+Kind = Literal[
+    "missing", "altered", "tracked-changes", "hidden-text", "exclusivity", "added", "removed", "provenance", "signature"
+]
 Severity = Literal["error", "warning"]
 WILD = "\ue000"  # stands for a deal value in a clause's source text
 OPEN, ALT, CLOSE, LOOP = "\ue002", "\ue003", "\ue004", "\ue005"  # {% if %} / {% else %} / {% endif %} / {% for %}
@@ -61,16 +63,26 @@ class Report:
     manifest: dict[str, Any] | None
     clauses: int = 0  # clauses found and checked
     locked: int = 0  # locked clauses found intact
+    unproven: str = ""  # why compliance cannot be shown (deal values nothing vouches for), if so
 
     @property
     def compliant(self) -> bool:
-        return not any(f.severity == "error" for f in self.findings)
+        return self.verdict == "complies"
+
+    @property
+    def verdict(self) -> Literal["complies", "does not comply", "cannot verify"]:
+        """A finding that fails the check decides; otherwise unproved deal values leave it open."""
+        if any(f.severity == "error" for f in self.findings):
+            return "does not comply"
+        return "cannot verify" if self.unproven else "complies"
 
     def as_dict(self) -> dict[str, Any]:
+        cannot = self.verdict == "cannot verify"
         return {
             "file": self.file,
             "format": self.format,
-            "compliant": self.compliant,
+            "compliant": None if cannot else self.compliant,
+            "error": f"cannot verify: {self.unproven}" if cannot else None,
             "findings": [f.as_dict() for f in self.findings],
             "manifest": self.manifest,
             "clauses_checked": self.clauses,

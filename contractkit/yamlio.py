@@ -1,31 +1,38 @@
 """Safe YAML in, with a line number for every field; round-trip YAML out for files people edit.
 
-Nothing here ever builds a Python object from a tag: the round-trip loader keeps tags as data,
-and `load` refuses any tagged node.
+Reading goes through `yamlread.Reader`, which never builds a Python object from a tag, never
+expands an alias and keeps plain scalars as the text written; see its docstring for the limits.
 """
 
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.constructor import RoundTripConstructor
 
 from .errors import Issue, ValidationFailed
+from .yamlread import CONTROL_CHARS, Reader, format_loc
 
-# XML 1.0 cannot carry these; a DOCX containing them will not open in Word.
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+__all__ = ["CONTROL_CHARS", "Document", "dump", "format_loc", "load", "parse", "round_trip", "strings"]
 Loc = Sequence[str | int]
+
+
+class _Constructor(RoundTripConstructor):
+    """Round-trip construction with dates left as text: the tree is only read for line numbers and
+    edited as text, and an impossible date such as 2030-02-30 must not crash it."""
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_str)
 
 
 def round_trip() -> YAML:
     """A YAML instance that keeps comments, key order and quoting when a file is written back."""
     yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
     yaml.preserve_quotes = True
     yaml.width = 100
     yaml.indent(mapping=2, sequence=4, offset=2)
@@ -33,35 +40,39 @@ def round_trip() -> YAML:
 
 
 class Document:
-    """A parsed YAML file: its plain data, and (built on demand) the round-trip tree whose line
-    numbers locate errors. Most files are valid, so the slow round-trip parse is only paid when
-    something must be located or edited."""
+    """A parsed YAML file: its plain data, the line of every node, and (built on demand, for
+    editing) the round-trip tree that keeps comments and layout."""
 
-    def __init__(self, data: Any, name: str, text: str) -> None:
+    def __init__(self, data: Any, name: str, text: str, lines: dict[tuple[str | int, ...], int] | None = None) -> None:
         self.data = data
         self.name = name
         self.text = text
+        self._lines = lines
         self._tree: Any = None
 
     @property
     def tree(self) -> Any:
+        """The round-trip tree, for editing. Built only from text the guarded reader has accepted,
+        so that the round-trip loader never meets an alias."""
         if self._tree is None:
+            _ = self.lines
             self._tree = round_trip().load(io.StringIO(self.text))
         return self._tree
 
+    @property
+    def lines(self) -> dict[tuple[str | int, ...], int]:
+        if self._lines is None:
+            reader = Reader(self.name)
+            reader.read(self.text)
+            self._lines = reader.lines
+        return self._lines
+
     def line_of(self, loc: Loc) -> int | None:
         """1-based line of the deepest node on `loc` that exists in the file."""
-        node, line = self.tree, 1
-        for key in loc:
-            if isinstance(node, CommentedMap) and key in node:
-                line = node.lc.key(key)[0] + 1
-                node = node[key]
-            elif isinstance(node, CommentedSeq) and isinstance(key, int) and 0 <= key < len(node):
-                line = node.lc.item(key)[0] + 1
-                node = node[key]
-            else:
-                break
-        return line
+        key = tuple(loc)
+        while key and key not in self.lines:
+            key = key[:-1]
+        return self.lines.get(key, 1 if self.text else None)
 
     def issue(self, loc: Loc, message: str, **extra: Any) -> Issue:
         return Issue(message, file=self.name, line=self.line_of(loc), field=format_loc(loc), **extra)
@@ -71,16 +82,9 @@ class Document:
         return _plain(self.data)
 
 
-def format_loc(loc: Loc) -> str:
-    """('partners', 0, 'name') -> 'partners[0].name'."""
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
 def parse(text: str, name: str) -> Document:
-    """Parse YAML text, refusing tags and control characters, with every problem located."""
+    """Parse YAML text into plain data, refusing tags, aliases, control characters and the rest
+    (see `yamlread`), with every problem located."""
     raw = [
         Issue(
             f"contains control character U+{ord(m.group()):04X}",
@@ -92,42 +96,9 @@ def parse(text: str, name: str) -> Document:
     ]
     if raw:
         raise ValidationFailed(raw)
-    try:
-        data = _fast().load(text)
-    except YAMLError:
-        data = None  # re-parsed below with the round-trip loader, which says where and why
-    if data is not None and not _has_control_chars(data):
-        return Document(data, name, text)
-    try:
-        tree = round_trip().load(io.StringIO(text))
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        problem = (exc.problem or exc.context or "invalid YAML").strip()
-        raise ValidationFailed(
-            [Issue(f"YAML syntax error: {problem}", file=name, line=line, hint="check indentation and quoting")]
-        ) from None
-    except YAMLError as exc:
-        raise ValidationFailed([Issue(f"YAML error: {exc}", file=name)]) from None
-    doc = Document(tree, name, text)
-    doc._tree = tree
-    issues = list(_unsafe_nodes(doc, tree, ()))
-    if issues:
-        raise ValidationFailed(issues)
-    return doc
-
-
-def _fast() -> YAML:
-    """The C-accelerated safe loader: plain data only; any tag it does not know is an error."""
-    return YAML(typ="safe", pure=False)
-
-
-def _has_control_chars(node: Any) -> bool:
-    if isinstance(node, dict):
-        return any(_has_control_chars(k) or _has_control_chars(v) for k, v in node.items())
-    if isinstance(node, list):
-        return any(_has_control_chars(v) for v in node)
-    return isinstance(node, str) and CONTROL_CHARS.search(node) is not None
+    reader = Reader(name)
+    data = reader.read(text)
+    return Document(data, name, text, reader.lines)
 
 
 def load(path: Path, name: str | None = None) -> Document:
@@ -154,30 +125,6 @@ def load(path: Path, name: str | None = None) -> Document:
     return parse(text, label)
 
 
-def _unsafe_nodes(doc: Document, node: Any, loc: tuple[str | int, ...]) -> Iterator[Issue]:
-    tag = getattr(node, "tag", None)
-    tag_value = getattr(tag, "value", tag)
-    if (
-        isinstance(node, TaggedScalar)
-        or (tag_value and not str(tag_value).startswith("tag:yaml.org,2002:"))
-        or (tag_value and "python/" in str(tag_value))
-    ):
-        yield doc.issue(loc, f"YAML tag {tag_value} is not allowed", hint="deal and library files hold plain data only")
-        return
-    if isinstance(node, CommentedMap):
-        for key, value in node.items():
-            yield from _unsafe_nodes(doc, value, (*loc, key))
-    elif isinstance(node, CommentedSeq):
-        for index, value in enumerate(node):
-            yield from _unsafe_nodes(doc, value, (*loc, index))
-    elif isinstance(node, str) and (bad := CONTROL_CHARS.search(node)):
-        yield doc.issue(
-            loc,
-            f"contains control character U+{ord(bad.group()):04X}",
-            hint="remove it; Word cannot open a document containing it",
-        )
-
-
 def _plain(node: Any) -> Any:
     if isinstance(node, dict):
         return {str(k): _plain(v) for k, v in node.items()}
@@ -186,6 +133,18 @@ def _plain(node: Any) -> Any:
     if isinstance(node, str):
         return str(node)
     return node
+
+
+def strings(node: Any, loc: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Every string value in plain data, with where it is."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from strings(value, (*loc, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from strings(value, (*loc, index))
+    elif isinstance(node, str):
+        yield loc, node
 
 
 def dump(tree: Any) -> str:

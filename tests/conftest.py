@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import shutil
+import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 
 from contractkit import api, docx_io
 from contractkit.cli import main
+from contractkit.keys import CONFIG_ENV, Signer
 from contractkit.loading import Library
 from contractkit.sandbox import CACHE_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
-LIBRARY_PARTS = ("library.yaml", "clauses", "playbooks", "templates")
+LIBRARY_PARTS = ("library.yaml", "library.pins.json", "clauses", "playbooks", "templates")
 
 
 def needs_soffice() -> pytest.MarkDecorator:
@@ -32,6 +37,16 @@ def template_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     path = tmp_path_factory.mktemp("cache") / "jinja"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(CACHE_ENV, str(path))
+        yield path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def config_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The user's configuration (signing key, trusted keys, centre key) is a folder of the test
+    run's own: the first draft makes a throwaway signing key there, which the run trusts."""
+    path = tmp_path_factory.mktemp("config") / "contractkit"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(CONFIG_ENV, str(path))
         yield path
 
 
@@ -80,3 +95,33 @@ def example(name: str) -> Path:
 def paragraphs(data: bytes) -> list[str]:
     """Visible paragraph texts of a DOCX, as a reader would see them."""
     return [b.text for b in docx_io.read_docx(data).blocks if b.text.strip()]
+
+
+def manifest_of(data: bytes) -> dict[str, Any]:
+    """The provenance manifest in a DOCX's custom properties."""
+    return dict(json.loads(docx_io.read_docx(data).custom["contractkit.manifest"]))
+
+
+def with_manifest(data: bytes, manifest: dict[str, Any], *, signer: Signer | None = None) -> bytes:
+    """The DOCX with its manifest replaced, signed by `signer` (as a drafter would) or left as given."""
+    from contractkit import signing
+
+    text = signing.canonical(signing.sign(manifest, signer, "manifest") if signer else manifest).decode()
+    reference = docx_io.read_docx(data).custom.get("contractkit.reference", "")
+    custom = docx_io.custom_properties_xml({"contractkit.manifest": text, "contractkit.reference": reference})
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info, custom if info.filename == "docProps/custom.xml" else src.read(info.filename))
+    return out.getvalue()
+def agreeing(library: Library, data: dict[str, Any]) -> dict[str, Any]:
+    """Deal data whose facts agree with the positions it names, as `contractkit swap` keeps them:
+    each fact a chosen wording states (e.g. the value-share model) is set to what it states."""
+    for clause_id, position in data.get("positions", {}).items():
+        for path, value in library.clause(clause_id).positions[position].states.items():
+            *parents, leaf = path.split(".")
+            node = data
+            for part in parents:
+                node = node[part]
+            node[leaf] = value
+    return data

@@ -6,7 +6,7 @@ from click.testing import CliRunner
 from conftest import ROOT
 
 from contractkit.cli import main
-from contractkit.docgen import _commands, cli_markdown, formats_markdown
+from contractkit.docgen import _commands, cli_markdown, formats_markdown, templates_markdown
 
 
 def test_formats_doc_is_current() -> None:
@@ -17,6 +17,11 @@ def test_formats_doc_is_current() -> None:
 def test_cli_doc_is_current() -> None:
     current = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     assert current == cli_markdown(main), "run: python -m contractkit.docgen cli > docs/cli.md"
+
+
+def test_templates_doc_is_current() -> None:
+    current = (ROOT / "docs" / "templates.md").read_text(encoding="utf-8")
+    assert current == templates_markdown(), "run: python -m contractkit.docgen templates > docs/templates.md"
 
 
 def test_every_command_has_help() -> None:

@@ -7,6 +7,7 @@ regenerate with CONTRACTKIT_REGEN_GOLDEN=1 pytest tests/test_golden.py and revie
 from __future__ import annotations
 
 import difflib
+import hashlib
 import io
 import os
 import zipfile
@@ -17,6 +18,7 @@ from conftest import ROOT, example
 from lxml import etree
 
 from contractkit import api, docx_io
+from contractkit.keys import CONFIG_ENV, Signer, key_path, write_private
 from contractkit.loading import Library
 
 GOLDEN = ROOT / "tests" / "golden"
@@ -43,9 +45,13 @@ def compare(name: str, actual: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def drafted(library: Library) -> bytes:
-    deal = api.load_deal(example("northby-sepsis"), library)
-    return api.render_docx(library, api.assemble(library, deal))
+def drafted(library: Library, tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """Signed with a fixed throwaway key, so that the manifest's signature is golden too."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(CONFIG_ENV, str(tmp_path_factory.mktemp("golden-config")))
+        write_private(key_path(), Signer.from_seed(hashlib.sha256(b"contractkit golden key").digest()))
+        deal = api.load_deal(example("northby-sepsis"), library)
+        return api.render_docx(library, api.assemble(library, deal))
 
 
 @pytest.mark.parametrize("part", PARTS)

@@ -153,13 +153,14 @@ def test_template_without_clauses_is_caught_at_draft(
     root = workspace()
     edit_template(root, "word/document.xml", b"{{ clauses }}", b"")
     deal = tmp_path / "deal.yaml"
-    from contractkit.scaffold import new_deal
+    from contractkit import yamlio
+    from contractkit.scaffold import specimen
 
-    deal.write_text(new_deal("research-collaboration"))
+    deal.write_text(yamlio.dump(specimen("research-collaboration")))
     out = tmp_path / "out.docx"
     result = cli("--library", root, "draft", deal, "-o", out)
     assert result.exit_code == 1
-    assert "template has no paragraph holding {{ clauses }}" in result.stderr
+    assert "the marker for the clause block ({{ clauses }}) was deleted from the template" in result.stderr
     assert not out.exists()
 
 
@@ -184,9 +185,9 @@ TEMPLATE_CASES = [
         b"{{ library_verison }}",
         "uses unknown variable 'library_verison'",
     ),
-    ("word/document.xml", b"{{ clauses }}", b"", "does not place {{ clauses }}"),
+    ("word/document.xml", b"{{ clauses }}", b"", "the marker for the clause block ({{ clauses }}) was deleted"),
     ("word/document.xml", b"{{ agreement.project }}", b"{{ agreement.project }", "broken template tag"),
-    ("word/styles.xml", b'w:val="Clause 3"', b'w:val="Clause Three"', "lacks style(s) Clause 3"),
+    ("word/styles.xml", b'w:val="Clause 3"', b'w:val="Clause Three"', "style 'Clause 3' is missing"),
     ("word/document.xml", b"{{ agreement.project }}", b"{{ agreement.projct }}", "has no attribute 'projct'"),
 ]
 

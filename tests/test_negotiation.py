@@ -72,6 +72,13 @@ def history(path: Path, library: Library) -> list[tuple[str, str, str, object]]:
     return [(h.clause, h.from_, h.to, h.approval) for h in loaded.history]
 
 
+def bumped(text: str, version: int) -> str:
+    """The deal text as a swap leaves it above the edited blocks: the agreement's version raised."""
+    return text.replace("  version: 1\n", f"  version: {version}\n", 1).replace(
+        "  version: 1\r\n", f"  version: {version}\r\n", 1
+    )
+
+
 def around(text: str, key: str) -> str:
     """The comment line before a top-level key, the key and its block."""
     lines = text.splitlines()
@@ -90,7 +97,10 @@ def test_positions_json_lists_ladders_and_locked_clauses(cli: Cli, deal: Path, l
     value = items[vs.clause]
     assert {"clause", "status", "current", "preferred", "ladder", "pending_approval"} <= set(value)
     assert value["current"] == value["preferred"] == vs.preferred
-    assert value["ladder"] == [{"position": r.position, "approver": r.approver} for r in vs.rungs]
+    assert value["ladder"] == [
+        {"position": r.position, "label": label(library, vs.clause, r.position), "approver": r.approver}
+        for r in vs.rungs
+    ]
     assert value["guidance"] and value["walk_away"] and value["pending_approval"] is False
     assert items["non-exclusivity"]["status"] == "locked" and items["non-exclusivity"]["ladder"] == []
     locked = {c.id for c in library.clauses.values() if c.status == "locked"}
@@ -119,11 +129,12 @@ def test_swap_round_trip_keeps_comments_and_records_history(cli: Cli, deal: Path
         (two, []),
         (vs.preferred, []),
     ]
-    for position, extra in steps:
+    for n, (position, extra) in enumerate(steps, 2):
         result = cli("swap", deal, vs.clause, position, "--by", "Sam Negotiator", *extra)
         assert result.exit_code == 0, result.stderr
+        assert f"now version {n}" in result.stderr
         text = deal.read_text(encoding="utf-8")
-        assert text.startswith(prefix)  # every byte before the edit is kept
+        assert text.startswith(bumped(prefix, n))  # every other byte before the edit is kept
         assert around(text, "positions") == (
             f"# Clause id to position id; missing means preferred.\npositions:\n  {vs.clause}: {position}"
         )
@@ -170,7 +181,11 @@ def test_swap_edits_hand_written_blocks_in_place(deal: Path, library: Library, v
     negotiate.swap(library, deal, swap, now=WHEN)
     negotiate.swap(library, deal, negotiate.SwapRequest(vs.clause, two, "Sam", "Lee Lawyer", vs.role(2)), now=WHEN)
     edited = deal.read_text(encoding="utf-8")
-    assert edited.startswith(text[: text.index("positions:")])
+    model = library.clause(other.clause).positions[other.rungs[1].position].states  # the wording's facts follow
+    head = bumped(text[: text.index("positions:")], 3)
+    for path, value in model.items():
+        head = head.replace(f"    {path.rsplit('.', 1)[-1]}: milestones\n", f"    {path.rsplit('.', 1)[-1]}: {value}\n")
+    assert edited.startswith(head)
     assert (
         f"positions:\n  # agreed at the second meeting\n  {vs.clause}: {two}   # signed off\n"
         f"  {other.clause}: {other.rungs[1].position}\nhistory:\n"
@@ -237,8 +252,9 @@ def test_hand_edited_approval_by_the_wrong_role_blocks_final(deal: Path, library
     text = deal.read_text(encoding="utf-8").replace(f"role: {vs.role(1)}", f"role: {wrong}")
     deal.write_text(text, encoding="utf-8")
     agreement = api.assemble(library, load_deal(deal, library)[0])
-    with pytest.raises(ContractkitError, match=f"approval pending for {vs.clause}"):
+    with pytest.raises(ContractkitError) as refused:
         negotiate.final_blockers(agreement)
+    assert any(f"approval pending for {vs.clause}" in line for line in refused.value.lines())
     rows = deviation_table(agreement)[0]
     assert [r[3] for r in rows[1:]] == ["Pending"]
 
@@ -254,8 +270,9 @@ def test_approved_deviations_schedule_and_table(
     texts = paragraphs(out.read_bytes())
     start = next(i for i, t in enumerate(texts) if "Approved Deviations" in t and t.startswith("Schedule"))
     schedule = texts[start:]
-    expected = [library.clause(vs.clause).title, label(library, vs.clause, one), vs.role(1), "Jo Approver"]
-    expected += [library.clause(other.clause).title, label(library, other.clause, two), other.role(1), "Pending"]
+    role = library.meta.role_label
+    expected = [library.clause(vs.clause).title, label(library, vs.clause, one), role(vs.role(1)), "Jo Approver"]
+    expected += [library.clause(other.clause).title, label(library, other.clause, two), role(other.role(1)), "Pending"]
     for item in expected:
         assert any(item in t for t in schedule), item
     table = cli("positions", deal, "--deviations").output
@@ -335,7 +352,7 @@ def test_swap_handles_missing_flow_and_crlf_blocks(deal: Path, library: Library,
     deal.write_bytes(text.encode("utf-8"))
     negotiate.swap(library, deal, negotiate.SwapRequest(vs.clause, vs.rungs[2].position, "Sam"), now=WHEN)
     edited = deal.read_bytes().decode("utf-8")
-    assert edited.startswith(head)
+    assert edited.startswith(bumped(head, 2))
     assert ("\n" in edited.replace("\r\n", "")) is (variant != "crlf")
     tail = edited[len(head) :].replace("\r\n", "\n")
     assert tail.index(f"positions:\n  {vs.clause}: {vs.rungs[2].position}\n") < tail.index("history:\n  - timestamp")

@@ -495,7 +495,7 @@ def test_batch_renders_in_workers_exactly_as_draft_does(tmp_path: Path) -> None:
     report = batch.run(library, EXAMPLES, tmp_path, to="docx", jobs=2)
     assert not report.failed
     for deal in EXAMPLES:
-        expected = api.render_docx(library, api.assemble(library, api.load_deal(deal, library)))
+        expected = api.render_docx(library, api.prepare(library, deal))
         assert (tmp_path / f"{deal.stem}.docx").read_bytes() == expected
 
 

@@ -18,11 +18,13 @@ from conftest import example, needs_soffice
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
+from ooxml import validate_part
 
 from contractkit import api, docx_io, negotiate
 from contractkit.docx_io import W, w
 from contractkit.loading import Library
 from contractkit.redline import compare, paragraph_text, redline_tree
+from contractkit.redline_diff import tokens
 
 Cli = Callable[..., Result]
 Element = etree._Element
@@ -198,6 +200,7 @@ def test_accept_gives_new_and_reject_gives_old(docs: tuple[list[Block], list[Blo
     assert len(ids) == len(set(ids))
     assert all(r.get(w("author")) == "Sam Negotiator" and r.get(w("date")) for r in revisions(marked))
     assert not any(True for _ in marked.iter(w("ins")) for _ in _.iter(w("delText")))
+    assert validate_part("word/document.xml", etree.tostring(marked)) == []
 
 
 def test_word_level_change_marks_only_the_changed_word() -> None:
@@ -209,6 +212,53 @@ def test_word_level_change_marks_only_the_changed_word() -> None:
     assert deleted == ["monthly"] and inserted == ["quarterly"]
     bold = [r for r in marked.iter(w("r")) if r.find(f"{w('rPr')}/{w('b')}") is not None]
     assert ["".join(r.itertext()) for r in bold] == ["Net Revenue"]  # formatting of unchanged text kept
+
+
+def shown(marked: Element) -> str:
+    """The first paragraph of a redline as a reader sees it: [-deleted-]{+inserted+}."""
+    p = next(marked.iter(w("p")))
+    out = []
+    for child in p:
+        text = "".join(t.text or "" for t in child.iter(w("t"), w("delText")))
+        out.append({w("ins"): f"{{+{text}+}}", w("del"): f"[-{text}-]"}.get(child.tag, text))
+    return "".join(out)
+
+
+WHOLE_VALUES = [
+    ("The fee is £120,000 a year.", "The fee is £150,000 a year.", "The fee is £[-120,000-]{+150,000+} a year."),
+    ("It starts on 1/4/2027.", "It starts on 1/5/2027.", "It starts on [-1/4/2027-]{+1/5/2027+}."),
+    ("Due 2027-02-01 at 10:30.", "Due 2027-03-01 at 10:30.", "Due [-2027-02-01-]{+2027-03-01+} at 10:30."),
+    ("A royalty of 3.5% applies.", "A royalty of 3.25% applies.", "A royalty of [-3.5-]{+3.25+}% applies."),
+    ("See clause 14.2 above.", "See clause 14.12 above.", "See clause [-14.2-]{+14.12+} above."),
+    (
+        "No sub-licence is granted.",
+        "No sub-licences are granted.",
+        "No [-sub-licence is-]{+sub-licences are+} granted.",
+    ),
+    ("The Partner's data.", "The Partners' data.", "The [-Partner's-]{+Partners'+} data."),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), WHOLE_VALUES, ids=[c[2] for c in WHOLE_VALUES])
+def test_changes_show_whole_words_and_numbers(old: str, new: str, expected: str) -> None:
+    marked = redline_tree(
+        build([("p", ((old, False),), False)]), build([("p", ((new, False),), False)]), author="A", date=WHEN
+    )
+    assert shown(marked) == expected
+
+
+@given(st.integers(0, 10**9), st.integers(0, 10**9), st.dates(), st.dates())
+def test_numbers_and_dates_are_single_tokens(a: int, b: int, day: dt.date, other: dt.date) -> None:
+    for value in (f"{a:,}", f"{a:,}.{b % 100:02d}", day.isoformat(), f"{day.day}/{day.month}/{day.year}"):
+        assert tokens(value) == [value]
+    old, new = f"Pay £{a:,} by {day:%d/%m/%Y}.", f"Pay £{b:,} by {other:%d/%m/%Y}."
+    marked = redline_tree(
+        build([("p", ((old, False),), False)]), build([("p", ((new, False),), False)]), author="A", date=WHEN
+    )
+    deleted = {"".join(d.itertext()) for d in marked.iter(w("del"))}
+    inserted = {"".join(i.itertext()) for i in marked.iter(w("ins"))}
+    assert deleted == ({f"{a:,}"} if a != b else set()) | ({f"{day:%d/%m/%Y}"} if day != other else set())
+    assert inserted == ({f"{b:,}"} if a != b else set()) | ({f"{other:%d/%m/%Y}"} if day != other else set())
 
 
 def test_whole_paragraphs_mark_their_paragraph_marks() -> None:

@@ -16,7 +16,7 @@ import jsonschema  # type: ignore[import-untyped]
 import openpyxl
 import pytest
 from click.testing import Result
-from conftest import EXAMPLES, ROOT
+from conftest import EXAMPLES, ROOT, agreeing
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -186,7 +186,8 @@ def test_status_rule(library: Library, tmp_path: Path) -> None:
     approvals = [{"body": "Confidentiality Advisory Group", "reference": "26/CAG/0001", "status": "pending"}]
     waiting = agreement_of(library, tmp_path, "b", english_deal(approvals=approvals))
     assert register.status(waiting) == "draft"
-    deviating = agreement_of(library, tmp_path, "c", english_deal(positions={"value-share": "royalty"}))
+    royalty = english_deal(positions={"value-share": "royalty"})
+    deviating = agreement_of(library, tmp_path, "c", agreeing(library, royalty))
     assert deviating.pending and register.status(deviating) == "draft"
     row = register.entry(deviating)["deviations"][0]
     assert (row["clause_id"], row["approver"], row["pending"], row["approved_by"]) == (

@@ -11,7 +11,7 @@ import pytest
 from conftest import paragraphs
 from docx import Document
 
-from contractkit import api, docx_io
+from contractkit import api, docx_io, keys
 from contractkit.errors import ValidationFailed
 from contractkit.loading import Library
 from contractkit.model import Deal
@@ -48,7 +48,9 @@ PAYLOADS = [
 
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_deal_values_are_data_not_template_code(library: Library, payload: str) -> None:
-    deal = deal_with(partners__0__name=payload, purpose__description=payload)
+    """Free text takes any characters and prints them literally. (Names have a shape that refuses
+    these payloads outright: tests/test_deal_values.py.)"""
+    deal = deal_with(agreement__title=payload, purpose__description=payload)
     text = "\n".join(paragraphs(render(library, deal)))
     assert normalise(payload) in normalise(text)
     assert "49" not in text.replace(payload, "")
@@ -97,7 +99,8 @@ def test_manifest_is_in_custom_properties(library: Library) -> None:
     agreement = api.assemble(library, deal_with())
     custom = docx_io.read_docx(api.render_docx(library, agreement)).custom
     manifest = json.loads(custom[MANIFEST_PROPERTY])
-    assert manifest == json.loads(agreement.manifest_json())
+    assert manifest == json.loads(agreement.manifest_json(keys.installation_signer()))
+    assert manifest["signature"]["key"] == keys.installation_signer().key_id
     assert manifest["library_version"] == library.version
     entry = next(c for c in manifest["clauses"] if c["id"] == "non-exclusivity")
     placed = next(c for c in agreement.all_clauses() if c.id == "non-exclusivity")
@@ -161,13 +164,14 @@ def test_money_and_dates_are_formatted_by_babel(library: Library) -> None:
 
 def test_fees_schedule_shows_only_the_agreed_mechanism(library: Library) -> None:
     """The schedule must not list a royalty when the clause drafted is milestone payments."""
-    from contractkit.tables import fees
+    from contractkit.tables import value_share
 
-    preferred = [row[0] for row in fees(api.assemble(library, deal_with()))[0]]
-    assert "Royalty on Net Revenue" not in preferred
+    preferred = [row[0] for row in value_share(api.assemble(library, deal_with()))[0]]
+    assert "Royalty rate" not in preferred
     assert any(r.startswith("Milestone:") for r in preferred)
-    royalty = [row[0] for row in fees(api.assemble(library, deal_with(positions={"value-share": "royalty"})))[0]]
-    assert "Royalty on Net Revenue" in royalty
+    agreement = api.assemble(library, deal_with(commercial__value_share__model="royalty"))
+    royalty = [row[0] for row in value_share(agreement)[0]]
+    assert "Royalty rate" in royalty
     assert not any(r.startswith("Milestone:") for r in royalty)
 
 
@@ -175,7 +179,7 @@ def test_board_summary_shows_only_the_agreed_mechanism(library: Library) -> None
     """The summary's P2 evidence agrees with the drafted value-share clause, as the schedule does."""
     from contractkit import summary
 
-    royalty = api.assemble(library, deal_with(positions={"value-share": "royalty"}))
+    royalty = api.assemble(library, deal_with(commercial__value_share__model="royalty"))
     text = summary.render(library, royalty, ".md").decode()
     assert "Royalty: 2.5% of net revenue" in text
     assert "regulatory approval of a product" not in text
@@ -184,11 +188,13 @@ def test_board_summary_shows_only_the_agreed_mechanism(library: Library) -> None
     assert "Royalty: 2.5%" not in milestones
 
 
-def test_register_records_the_mechanism_drafted_after_a_swap(library: Library) -> None:
-    """The deal declares milestones; negotiation moved the clause to royalty: the register says royalty."""
+def test_the_deals_value_share_model_picks_the_wording(library: Library) -> None:
+    """The deal says royalty and names no position: the royalty wording is drafted, off the
+    preferred rung, so the board's approval is pending; the register says royalty too."""
     from contractkit.register import entry
 
-    agreement = api.assemble(library, deal_with(positions={"value-share": "royalty"}))
-    assert agreement.deal.commercial.value_share.model == "milestones"
+    agreement = api.assemble(library, deal_with(commercial__value_share__model="royalty"))
+    assert agreement.value_share_clause is not None and agreement.value_share_clause.position == "royalty"
     assert agreement.value_share_model == "royalty"
     assert entry(agreement, "en_GB")["value_share_model"] == "royalty"
+    assert [(d.clause, d.approver, d.pending) for d in agreement.deviations] == [("value-share", "board", True)]

@@ -82,8 +82,8 @@ def test_pending_approvals_and_deviations_are_gaps(library: Library, tmp_path: P
     result = summary.build(library, agreement_of(library, tmp_path, "pending", deal))
     assert "Approval still pending: Confidentiality Advisory Group" in section(result, "P5").gaps
     p2 = section(result, "P2")
-    assert any("approver: legal-lead; approval pending" in d for d in p2.deviations)
-    assert any(g.startswith("Deviation awaiting approval by legal-lead") for g in p2.gaps)
+    assert any("approver: Legal lead; approval pending" in d for d in p2.deviations)  # the role in words
+    assert any(g.startswith("Deviation awaiting approval by Legal lead") for g in p2.gaps)
     check = next(c for c in section(result, "P5").checks if c.id == "no-pending-approvals")
     assert not check.passed
 

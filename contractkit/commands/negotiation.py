@@ -23,17 +23,16 @@ def positions(ctx: click.Context, deal: Path, deviations: bool, fmt: str) -> Non
     from contractkit import api, negotiate
 
     lib = library(ctx)
-    loaded = api.load_deal(deal, lib)
     if deviations:
         from contractkit.tables import deviations as deviation_table
 
-        agreement = api.assemble(lib, loaded)
+        agreement = api.prepare(lib, deal)
         if fmt == "json":
             emit_json([vars(d) for d in agreement.deviations])
         else:
             table(deviation_table(agreement)[0])
         return
-    states = negotiate.positions(lib, loaded)
+    states = negotiate.positions(lib, api.load_deal(deal, lib))
     if fmt == "json":
         emit_json([s.as_dict() for s in states])
     else:
@@ -48,10 +47,14 @@ def _show(s: dict[str, Any]) -> None:
     pending = "  APPROVAL PENDING" if s["pending_approval"] else ""
     click.echo(f"{s['clause']}  [{s['status']}]  current: {s['current']}  preferred: {s['preferred']}{pending}")
     width = max(len(rung["position"]) for rung in s["ladder"])
+    label_width = max(len(rung["label"]) for rung in s["ladder"])
     for n, rung in enumerate(s["ladder"]):
         name = "preferred" if n == 0 else f"fallback {n}"
         here = "*" if rung["position"] == s["current"] else " "
-        click.echo(f"  {here} {name:<11} {rung['position']:<{width}}  approver: {rung['approver']}")
+        click.echo(
+            f"  {here} {name:<11} {rung['position']:<{width}}  {rung['label']:<{label_width}}  "
+            f"approver: {rung['approver']}"
+        )
     click.echo(f"    guidance: {s['guidance']}")
     click.echo(f"    walk away: {s['walk_away']}")
 
@@ -82,7 +85,13 @@ def swap(
     redline: Path | None,
     force: bool,
 ) -> None:
-    """Move CLAUSE of DEAL to POSITION on its ladder, recording who moved it and who approved it."""
+    """Move CLAUSE of DEAL to POSITION on its ladder, recording who moved it and who approved it.
+
+    The deal file is edited in place (comments kept): the position, the history entry, the facts
+    the new wording states (a value-share move sets commercial.value_share.model) and the
+    agreement's version, which goes up by one. Facts the new wording needs but the deal lacks are
+    listed as warnings; the move is still recorded, and a final draft waits for them.
+    """
     from contractkit import negotiate
 
     if (approved_by is None) != (role is None):
@@ -91,7 +100,10 @@ def swap(
     result = negotiate.swap(library(ctx), deal, request, redline=redline, force=force)
     entry = result.entry
     approval = entry.approval if isinstance(entry.approval, str) else f"approved by {entry.approval.name}"
-    click.echo(f"{deal}: {entry.clause} {entry.from_} -> {entry.to} ({approval})", err=True)
+    version = result.after.agreement.version
+    click.echo(f"{deal}: {entry.clause} {entry.from_} -> {entry.to} ({approval}); now version {version}", err=True)
+    for warning in result.warnings:
+        click.echo(str(warning), err=True)
     if redline is not None:
         click.echo(f"wrote {redline}", err=True)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ COMMANDS: list[click.Command] = []
     "--outdir",
     required=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Directory for the agreements; x.yaml gives OUTDIR/x.pdf (or .docx).",
+    help="Directory for the agreements (created if missing); x.yaml gives OUTDIR/x.pdf (or .docx).",
 )
 @click.option(
     "--to", "to", type=click.Choice(["docx", "pdf"]), default="pdf", show_default=True, help="Document format to write."
@@ -30,7 +29,11 @@ COMMANDS: list[click.Command] = []
     help="LibreOffice processes to run at once, each converting several files (default: CPUs, at most 4).",
 )
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
-@click.option("--final", is_flag=True, help="Final versions: no DRAFT marking; a deal with pending approvals fails.")
+@click.option(
+    "--final",
+    is_flag=True,
+    help="Final versions: no DRAFT marking; a deal with a warning or a pending approval fails.",
+)
 @FORMAT
 @click.pass_context
 def batch(
@@ -46,41 +49,29 @@ def batch(
 ) -> None:
     """Draft many DEAL files at once, as Word or PDF, with a summary at the end.
 
-    Each deal that fails is reported by name and the others carry on; the exit code is 1 if any
-    failed. PDFs are converted with one LibreOffice process per job, never one per document.
+    Each deal is reported on stderr as it finishes, with its warnings; a deal that fails is
+    reported by name and the others carry on; the exit code is 1 if any failed. OUTDIR is created
+    if missing. PDFs are converted with one LibreOffice process per job, never one per document.
     """
     from contractkit import batch as batching
 
     lib = library(ctx)
-    with _progress(len(deals) * batching.steps(to)) as tick:
-        report = batching.run(lib, deals, outdir, to=to, jobs=jobs, force=force, final=final, progress=tick)
-    for outcome in report.failed:
-        error = outcome.error or ""
-        click.echo(error if error.startswith(str(outcome.deal)) else f"{outcome.deal}: {error}", err=True)
+    report = batching.run(lib, deals, outdir, to=to, jobs=jobs, force=force, final=final, done=_finished)
     _summary(report, fmt)
     if report.failed:
         ctx.exit(EXIT_ERROR)
 
 
-class _progress:  # lower case: used like a function in a with statement
-    """A progress bar on stderr when it is a terminal; nothing otherwise."""
-
-    def __init__(self, length: int) -> None:
-        self.bar: Any = None
-        if sys.stderr.isatty():
-            self.bar = click.progressbar(length=length, label="drafting", file=sys.stderr)
-
-    def __enter__(self) -> Any:
-        if self.bar is None:
-            return None
-        bar = self.bar.__enter__()
-        return bar.update
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            if exc[0] is None:
-                self.bar.update(self.bar.length - self.bar.pos)
-            self.bar.__exit__(*exc)
+def _finished(outcome: Any) -> None:
+    """One line on stderr as each deal finishes (its warnings under it), so a long batch shows progress."""
+    if outcome.ok:
+        count = len(outcome.warnings)
+        click.echo(f"{outcome.deal}: wrote {outcome.output} ({outcome.clauses} clauses, {count} warning(s))", err=True)
+        for line in outcome.warnings:
+            click.echo(f"  {line}", err=True)
+        return
+    error = outcome.error or ""
+    click.echo(error if error.startswith(str(outcome.deal)) else f"{outcome.deal}: {error}", err=True)
 
 
 def _summary(report: Any, fmt: str) -> None:
@@ -90,7 +81,13 @@ def _summary(report: Any, fmt: str) -> None:
             {
                 "ok": not report.failed,
                 "deals": [
-                    {"deal": str(o.deal), "output": str(o.output) if o.ok else None, "ok": o.ok, "error": o.error}
+                    {
+                        "deal": str(o.deal),
+                        "output": str(o.output) if o.ok else None,
+                        "ok": o.ok,
+                        "error": o.error,
+                        "warnings": o.warnings,
+                    }
                     for o in report.outcomes
                 ],
                 "timings": report.timings,
@@ -99,7 +96,7 @@ def _summary(report: Any, fmt: str) -> None:
         return
     rows = [["DEAL", "OUTPUT", "RESULT", "DETAIL"]]
     for o in report.outcomes:
-        detail = f"{o.clauses} clauses" if o.ok else (o.error or "")
+        detail = f"{o.clauses} clauses, {len(o.warnings)} warning(s)" if o.ok else (o.error or "")
         rows.append([o.deal.name, str(o.output) if o.ok else "-", "ok" if o.ok else "FAILED", _cut(detail)])
     table(rows)
     times = ", ".join(f"{k} {v:.1f} s" for k, v in report.timings.items() if k != "total")

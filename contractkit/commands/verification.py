@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from ..clikit import EXIT_ERROR, FORMAT, emit_json, library
+from ..clikit import EXIT_ERROR, FORMAT, emit_json, library, trust
 
 
 @click.command()
@@ -17,30 +17,43 @@ from ..clikit import EXIT_ERROR, FORMAT, emit_json, library
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Deal file: also check that every clause is exactly what the deal and its positions produce.",
 )
+@trust("A drafter's public key: manifests it signed are trusted (repeatable; besides your own and trusted/).")
 @FORMAT
 @click.pass_context
-def verify(ctx: click.Context, files: tuple[Path, ...], against: Path | None, fmt: str) -> None:
+def verify(
+    ctx: click.Context, files: tuple[Path, ...], against: Path | None, trust: tuple[Path, ...], fmt: str
+) -> None:
     """Verify received agreements (.docx or .pdf): locked clauses intact, no exclusivity, every deviation shown.
 
     Exit status: 0 every document complies; 3 a document does not comply (each finding is
     reported); 1 a document cannot be verified (unreadable, encrypted, not an agreement, or over
-    the safety limits). See docs/verify.md.
+    the safety limits), or without --against nothing vouches for the deal values in its locked
+    clauses (no manifest signed by a key you trust). See docs/verify.md.
     """
     from ..errors import CannotVerify, NotCompliant
+    from ..keys import drafters
     from ..verify import lines, verify_path
 
     lib = library(ctx)
+    keyring = drafters(trust)
     results: list[dict[str, Any]] = []
     failed = noncompliant = 0
     for path in files:
         try:
-            report = verify_path(lib, path, against=against)
+            report = verify_path(lib, path, against=against, keyring=keyring)
         except CannotVerify as exc:
             failed += 1
             click.echo(exc.lines()[0], err=True)
             results.append({"file": str(path), "compliant": None, "error": str(exc), "findings": [], "manifest": None})
             continue
-        noncompliant += not report.compliant
+        if report.verdict == "cannot verify":
+            failed += 1
+            click.echo(
+                f"{path}: cannot verify: pass --against DEAL.yaml, or trust the drafter's key (--trust KEY.pub): "
+                f"{report.unproven}",
+                err=True,
+            )
+        noncompliant += report.verdict == "does not comply"
         results.append(report.as_dict())
         if fmt == "text":
             for line in lines(report):

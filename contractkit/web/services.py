@@ -34,21 +34,24 @@ def display_name(user: Any) -> str:
 
 @dataclass(frozen=True)
 class Checked:
-    """A deal's data as checked by the same models and checks as the CLI."""
+    """A deal's data as checked by every check `contractkit draft` makes."""
 
     data: Any
-    deal: api.Deal | None
+    agreement: api.Agreement | None
     issues: list[Issue]
 
     @property
     def valid(self) -> bool:
-        return self.deal is not None and not any(i.severity == "error" for i in self.issues)
+        return self.agreement is not None and not any(i.severity == "error" for i in self.issues)
+
+    @property
+    def deal(self) -> api.Deal | None:
+        return self.agreement.deal if self.agreement is not None else None
 
 
 def check_text(text: str, name: str) -> Checked:
-    """A deal file's text, checked; its data kept even when it does not validate yet."""
-    data, deal, issues = api.check_deal_text(text, library(), name=name)
-    return Checked(data, deal, issues)
+    """A deal file's text, checked; its data kept even when it does not pass yet."""
+    return Checked(*api.check_text(library(), text, name=name))
 
 
 def check_data(data: Any, name: str = "deal form") -> Checked:
@@ -63,8 +66,8 @@ def owner_for(checked: Checked) -> str | None:
         return None
 
 
-def stored(checked: Checked) -> Any:
-    """What a version keeps: the validated deal in canonical form, or the data as entered."""
+def _stored(checked: Checked) -> Any:
+    """What a version keeps: the deal in canonical form when it passes, else the data as entered."""
     return api.deal_data(checked.deal) if checked.valid and checked.deal is not None else checked.data
 
 
@@ -73,21 +76,22 @@ def save_version(deal: Deal, checked: Checked, user: AbstractBaseUser, change: s
     """A new immutable version; when it alters the wording of an approved deviation, that approval
     is re-opened in a further version, so the agreement never claims an approval for other words."""
     previous = deal.versions.order_by("-number").first()
-    version = _append(deal, stored(checked), checked, user, change)
-    if previous is not None and previous.valid and version.valid and checked.deal is not None:
-        reopen = _reopened(deal, previous, checked.deal)
-        if reopen:
-            moved = checked.deal
-            for clause, position in reopen:
-                moved = api.reopen_approval(moved, clause, position, f"re-opened: {change}", now=timezone.now())
-            version = _append(deal, api.deal_data(moved), check_data(api.deal_data(moved)), user,
-                              "approvals re-opened: " + ", ".join(c for c, _ in reopen))
-    return version
+    version = _append(deal, checked, user, change)
+    if previous is None or not previous.valid or checked.agreement is None or not version.valid:
+        return version
+    reopen = _reopened(deal, previous, checked.agreement)
+    if not reopen:
+        return version
+    data = version.data
+    for clause, position in reopen:
+        data = api.reopen_approval(data, clause, position, f"re-opened: {change}", now=timezone.now())
+    return _append(deal, check_data(data), user, "approvals re-opened: " + ", ".join(c for c, _ in reopen))
 
 
-def _append(deal: Deal, data: Any, checked: Checked, user: AbstractBaseUser, change: str) -> DealVersion:
+def _append(deal: Deal, checked: Checked, user: AbstractBaseUser, change: str) -> DealVersion:
     previous = deal.versions.order_by("-number").first()
     number = previous.number + 1 if previous else 1
+    data = _stored(checked)
     version = DealVersion.objects.create(
         deal=deal,
         number=number,
@@ -106,31 +110,32 @@ def _append(deal: Deal, data: Any, checked: Checked, user: AbstractBaseUser, cha
 
 
 def _link_parties(deal: Deal, data: Any) -> None:
-    numbers = {str(p.get("company_number")) for p in (data or {}).get("partners", []) if isinstance(p, dict)}
+    partners = data.get("partners", []) if isinstance(data, dict) else []
+    numbers = {str(p.get("company_number")) for p in partners if isinstance(p, dict)}
     deal.parties.set(Organisation.objects.filter(kind=Organisation.PARTNER, code__in=numbers))
 
 
 @transaction.atomic
 def create_deal(organisation: Organisation, checked: Checked, user: AbstractBaseUser, change: str) -> Deal:
-    reference = str((checked.data or {}).get("agreement", {}).get("reference") or "")
+    data = checked.data if isinstance(checked.data, dict) else {}
+    reference = str(data.get("agreement", {}).get("reference") or "")
     deal = Deal.objects.create(reference=reference, organisation=organisation, created_by=user)
     audit.record(user.get_username(), "create", deal=reference, organisation=organisation.code)
     save_version(deal, checked, user, change)
     return deal
 
 
-def deal_of(version: DealVersion) -> api.Deal:
-    """The validated deal a version holds (only valid versions are drafted)."""
-    checked = check_data(version.data, name=f"{version.deal.reference} version {version.number}")
-    if checked.deal is None or not checked.valid:
-        raise ContractkitError(
-            f"version {version.number} does not pass its checks yet", hint="fix the problems the form shows"
-        )
-    return checked.deal
+def _name(version: DealVersion) -> str:
+    return f"{version.deal.reference} version {version.number}"
 
 
 def agreement(version: DealVersion, *, final: bool = False) -> api.Agreement:
-    return api.assemble(library(), deal_of(version), final=final)
+    """The agreement a version drafts to, through the same checks as `contractkit draft [--final]`."""
+    if not version.valid:
+        raise ContractkitError(
+            f"version {version.number} does not pass its checks yet", hint="fix the problems the deal page lists"
+        )
+    return api.prepare_text(library(), api.deal_yaml(version.data), name=_name(version), final=final)
 
 
 def docx(version: DealVersion, *, final: bool = False) -> bytes:
@@ -139,8 +144,6 @@ def docx(version: DealVersion, *, final: bool = False) -> bytes:
 
 def pdf(version: DealVersion, *, final: bool = False) -> bytes:
     made = agreement(version, final=final)
-    if final:
-        api.final_blockers(made)
     return api.to_pdf(made, api.render_docx(library(), made))
 
 
@@ -153,59 +156,58 @@ def export_yaml(version: DealVersion) -> str:
     return api.deal_yaml(version.data)
 
 
+def final_problems(deal: Deal) -> list[str]:
+    """Why the final PDF is not available yet, in words (empty when it is)."""
+    version = deal.latest
+    if version is None or not version.valid:
+        return ["the deal does not pass its checks yet"]
+    return [i.message for i in api.final_problems(agreement(version))]
+
+
 # ----------------------------------------------------------------------------- negotiation
-
-
-def positions(version: DealVersion) -> list[Any]:
-    return api.positions(library(), deal_of(version))
 
 
 @transaction.atomic
 def swap(deal: Deal, user: AbstractBaseUser, clause: str, position: str, note: str = "") -> DealVersion:
     """Move a clause to a rung; a rung that needs approval opens a request addressed to its role."""
-    current = deal.latest
-    moved, entry = api.swap_deal(
-        library(), deal_of(current), api.SwapRequest(clause, position, display_name(user), note=note or None),
-        now=timezone.now(),
-    )
-    version = save_version(deal, check_data(api.deal_data(moved)), user, f"{clause}: {entry.from_} -> {entry.to}")
+    request = api.SwapRequest(clause, position, display_name(user), note=note or None)
+    version, entry = _move(deal, user, request, f"{clause}: moved to {position}")
     deal.approvals.filter(clause=clause, status=ApprovalRequest.PENDING).update(status=ApprovalRequest.WITHDRAWN)
     if entry.approval == "pending":
-        rung = api.rung(library(), moved, clause)
+        role = api.rung(library(), agreement(version).deal, clause).approver
         ApprovalRequest.objects.create(
-            deal=deal, clause=clause, position=position, role=rung.approver, requested_by=user, requested_in=version
+            deal=deal, clause=clause, position=position, role=role, requested_by=user, requested_in=version
         )
-        audit.record(user.get_username(), "request", deal=deal.reference, clause=clause, position=position,
-                     role=rung.approver)
+        audit.record(user.get_username(), "request", deal=deal.reference, clause=clause, position=position, role=role)
     return version
+
+
+def _move(deal: Deal, user: AbstractBaseUser, request: api.SwapRequest, change: str) -> tuple[DealVersion, Any]:
+    current = deal.latest
+    made = agreement(current)
+    data, entry = api.swap_data(library(), current.data, made.deal, request, now=timezone.now())
+    return save_version(deal, check_data(data), user, change), entry
 
 
 @transaction.atomic
 def decide(request: ApprovalRequest, user: AbstractBaseUser, *, approve: bool, comment: str) -> DealVersion | None:
-    """Approve (a new version records the approver's account and time) or reject, with a comment."""
-    now = timezone.now()
+    """Approve (a new version records the approver's name, account and time) or reject, with a comment."""
     version = None
     if approve:
-        deal = request.deal
-        moved, _entry = api.swap_deal(
-            library(),
-            deal_of(deal.latest),
-            api.SwapRequest(
-                request.clause,
-                request.position,
-                display_name(user),
-                approved_by=display_name(user),
-                role=request.role,
-                account=user.get_username(),
-                note=comment or None,
-            ),
-            now=now,
+        name = display_name(user)
+        swap_request = api.SwapRequest(
+            request.clause,
+            request.position,
+            name,
+            approved_by=name,
+            role=request.role,
+            account=user.get_username(),
+            note=comment or None,
         )
-        version = save_version(
-            deal, check_data(api.deal_data(moved)), user, f"{request.clause}: approved by {request.role}"
-        )
+        version, _ = _move(request.deal, user, swap_request, f"{request.clause}: approved by the {request.role}")
     request.status = ApprovalRequest.APPROVED if approve else ApprovalRequest.REJECTED
-    request.decided_by, request.decided_at, request.decided_in, request.comment = user, now, version, comment
+    request.decided_by, request.decided_at, request.decided_in = user, timezone.now(), version
+    request.comment = comment
     request.save()
     audit.record(
         user.get_username(),
@@ -219,19 +221,24 @@ def decide(request: ApprovalRequest, user: AbstractBaseUser, *, approve: bool, c
     return version
 
 
-def _reopened(deal: Deal, before: DealVersion, after: api.Deal) -> list[tuple[str, str]]:
+def _reopened(deal: Deal, before: DealVersion, after: api.Agreement) -> list[tuple[str, str]]:
     """Approved deviations whose clause reads differently after the change; their requests re-open."""
     old_text = {c.id: c.text() for c in agreement(before).all_clauses()}
     out = []
-    for placed in api.assemble(library(), after).all_clauses():
+    for placed in after.all_clauses():
         if old_text.get(placed.id) == placed.text():
             continue
-        for request in deal.approvals.filter(clause=placed.id, position=placed.position, status=ApprovalRequest.APPROVED):
+        approved = deal.approvals.filter(clause=placed.id, position=placed.position, status=ApprovalRequest.APPROVED)
+        for request in approved:
             request.status = ApprovalRequest.REOPENED
             request.save(update_fields=["status"])
             ApprovalRequest.objects.create(
-                deal=deal, clause=request.clause, position=request.position, role=request.role,
-                requested_by=request.requested_by, requested_in=before,
+                deal=deal,
+                clause=request.clause,
+                position=request.position,
+                role=request.role,
+                requested_by=request.requested_by,
+                requested_in=before,
             )
             audit.record("contractkit", "reopen", deal=deal.reference, clause=placed.id, role=request.role)
             out.append((request.clause, request.position))
@@ -239,12 +246,10 @@ def _reopened(deal: Deal, before: DealVersion, after: api.Deal) -> list[tuple[st
 
 
 def pending(deal: Deal) -> list[ApprovalRequest]:
-    return list(deal.approvals.filter(status=ApprovalRequest.PENDING))
+    return list(deal.approvals.filter(status=ApprovalRequest.PENDING).select_related("requested_by"))
 
 
-def final_ready(deal: Deal) -> bool:
-    version = deal.latest
-    return bool(version and version.valid and not pending(deal))
+# ----------------------------------------------------------------------------- the deal page
 
 
 @dataclass(frozen=True)
@@ -275,27 +280,37 @@ class Row:
 def overview(version: DealVersion) -> list[Row]:
     """The clauses of the agreement in order, each with its status and (if negotiable) its ladder."""
     made = agreement(version)
+    meta = library().meta
     states = {s.clause.id: s for s in api.positions(library(), made.deal)}
     schedules = {c.id: f"Schedule {s.number}" for s in made.schedules for c in s.clauses}
     rows = []
     for placed in made.all_clauses():
         state = states.get(placed.id)
-        position = placed.clause.positions[placed.position]
         rungs = tuple(
-            Rung(r.position, placed.clause.positions[r.position].label or r.position, r.approver,
-                 role_label(r.approver), r.position == placed.position)
+            Rung(
+                r.position,
+                placed.clause.positions[r.position].label or r.position,
+                r.approver,
+                meta.role_label(r.approver),
+                r.position == placed.position,
+            )
             for r in (state.rungs if state else ())
         )
         rows.append(
-            Row(placed.id, placed.number, placed.clause.title, placed.clause.status, placed.locked,
-                schedules.get(placed.id), position.label or placed.position, rungs,
-                state.walk_away if state else None, bool(state and state.pending))
+            Row(
+                placed.id,
+                placed.number,
+                placed.clause.title,
+                placed.clause.status,
+                placed.locked,
+                schedules.get(placed.id),
+                placed.clause.positions[placed.position].label or placed.position,
+                rungs,
+                state.walk_away if state else None,
+                bool(state and state.pending),
+            )
         )
     return rows
-
-
-def role_label(role: str) -> str:
-    return api.role_label(role)
 
 
 def audit_entries(deal: Deal) -> list[AuditEntry]:

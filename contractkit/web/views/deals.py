@@ -85,7 +85,7 @@ def _deal_context(request: HttpRequest, deal: Deal) -> dict[str, object]:
         "negotiation": negotiation,
         "can_edit": policy.can_edit(request.user, deal),
         "pending": services.pending(deal) if negotiation else [],
-        "final_ready": services.final_ready(deal),
+        "final_problems": services.final_problems(deal) if version.valid else [],
     }
 
 

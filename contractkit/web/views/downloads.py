@@ -41,8 +41,9 @@ def agreement(request: HttpRequest, ref: str, number: int, kind: str) -> HttpRes
 def final_pdf(request: HttpRequest, ref: str) -> HttpResponse:
     """The final PDF: only when the latest version is valid and no approval is pending."""
     deal = visible_deal(request, ref)
-    if not services.final_ready(deal):
-        messages.error(request, "the final PDF is available once every approval is given and the deal passes its checks")
+    problems = services.final_problems(deal)
+    if problems:
+        messages.error(request, "The final PDF is not available yet: " + "; ".join(problems))
         return redirect("deal", ref=deal.reference)
     try:
         data = services.pdf(deal.latest, final=True)
