@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from webkit import HARBOURSIDE, HARBOURSIDE_FILE, NORTHBY_FILE, TRUST_A, TRUST_B, example_deal, login, people
+from webkit import HARBOURSIDE, PASSWORD, HARBOURSIDE_FILE, NORTHBY_FILE, TRUST_A, TRUST_B, example_deal, login, people
 
 from contractkit.web import audit, services
 from contractkit.web.models import ApprovalRequest, AuditEntry, DealVersion
@@ -140,7 +140,7 @@ def test_login_is_required_everywhere(world: dict[str, Any], path: str) -> None:
 
 def test_csrf_is_checked_on_every_form(world: dict[str, Any]) -> None:
     client = Client(enforce_csrf_checks=True)
-    client.login(username="a-negotiator", password="a-long-test-password-9")
+    client.force_login(world["users"]["a-negotiator"])
     assert client.post(f"/deals/{HARBOURSIDE}/swap/", SWAP).status_code == 403
     assert not ApprovalRequest.objects.exists()
 
@@ -184,7 +184,7 @@ def test_the_audit_chain_detects_the_newest_rows_removed(world: dict[str, Any]) 
 def test_an_edited_deal_version_is_detected(world: dict[str, Any]) -> None:
     version = DealVersion.objects.first()
     assert version is not None
-    data = dict(version.data, playbook="research-collaboration")
+    data = dict(version.data, playbook=version.data["playbook"] + "-edited")
     DealVersion.objects.filter(pk=version.pk).update(data=data)
     assert any("changed after it was saved" in str(p) for p in audit.verify())
 
@@ -197,3 +197,18 @@ def test_rows_refuse_to_be_changed_through_the_app(world: dict[str, Any]) -> Non
         entry.save()
     with pytest.raises(PermissionError):
         version.delete()
+
+
+def test_login_is_throttled_after_five_failures(world: dict[str, Any]) -> None:
+    client = Client()
+    for _ in range(5):
+        client.post("/login/", {"username": "a-legal", "password": "wrong-password"})
+    locked = client.post("/login/", {"username": "a-legal", "password": PASSWORD})
+    assert locked.status_code == 429 and "Too many failed log-ins" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_right_password_logs_in(world: dict[str, Any]) -> None:
+    client = Client()
+    response = client.post("/login/", {"username": "a-legal", "password": PASSWORD})
+    assert response.status_code == 302 and client.session.get("_auth_user_id")

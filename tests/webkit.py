@@ -63,6 +63,7 @@ def example_deal(file: str, owner: str, user: Any) -> Deal:
 
 
 def login(username: str) -> Client:
+    """A client logged in as `username` (by session: the throttled login form is tested on its own)."""
     client = Client()
-    assert client.login(username=username, password=PASSWORD)
+    client.force_login(get_user_model().objects.get(username=username))
     return client
