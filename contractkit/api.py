@@ -29,9 +29,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Agreement",
-    "SwapRequest",
     "Deal",
     "Library",
+    "SwapRequest",
     "assemble",
     "check_release",
     "draft",
@@ -229,7 +229,9 @@ def positions(library: Library, deal: Deal) -> list[Any]:
     return states(library, deal)
 
 
-def swap_data(library: Library, data: dict[str, Any], deal: Deal, request: Any, *, now: Any) -> tuple[dict[str, Any], Any]:
+def swap_data(
+    library: Library, data: dict[str, Any], deal: Deal, request: Any, *, now: Any
+) -> tuple[dict[str, Any], Any]:
     """A deal file's data after moving one clause along its ladder (or recording an approval), and
     the history entry: the same rules and the same edit as `contractkit swap`, on data."""
     from .negotiate import moved, plan

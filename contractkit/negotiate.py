@@ -223,7 +223,8 @@ def reopened(data: dict[str, Any], clause: str, position: str, reason: str, now:
     entry = HistoryEntry(
         timestamp=now, clause=clause, from_=position, to=position, by="contractkit", approval="pending", note=reason
     )
-    return {**data, "history": [*data.get("history", []), entry.model_dump(mode="json", by_alias=True, exclude_none=True)]}
+    logged = entry.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return {**data, "history": [*data.get("history", []), logged]}
 
 
 # ----------------------------------------------------------------------------- the swap itself

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from webkit import HARBOURSIDE, PASSWORD, HARBOURSIDE_FILE, NORTHBY_FILE, TRUST_A, TRUST_B, example_deal, login, people
+from webkit import HARBOURSIDE, HARBOURSIDE_FILE, NORTHBY_FILE, PASSWORD, TRUST_A, TRUST_B, example_deal, login, people
 
 from contractkit.web import audit, services
 from contractkit.web.models import ApprovalRequest, AuditEntry, DealVersion

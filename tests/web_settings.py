@@ -7,7 +7,7 @@ import tempfile
 
 os.environ.setdefault("CONTRACTKIT_DATA_DIR", tempfile.mkdtemp(prefix="contractkit-web-test-"))
 
-from contractkit.web.settings import *  # noqa: E402, F403
+from contractkit.web.settings import *  # noqa: F403
 
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; production keeps PBKDF2

@@ -66,6 +66,7 @@ def users() -> None:
 @click.option("--role", "roles", multiple=True, help="Role from library.yaml (repeatable).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input (else prompted).")
 def users_add(
+    *,
     data_dir: Path | None,
     username: str,
     full_name: str,
@@ -96,7 +97,9 @@ def users_add(
 @click.option("--org", "org_code", required=True, help="Organisation code.")
 @click.option("--add", "add", multiple=True, help="Role to grant (repeatable).")
 @click.option("--remove", "remove", multiple=True, help="Role to withdraw (repeatable).")
-def users_roles(data_dir: Path | None, username: str, org_code: str, add: tuple[str, ...], remove: tuple[str, ...]) -> None:
+def users_roles(
+    data_dir: Path | None, username: str, org_code: str, add: tuple[str, ...], remove: tuple[str, ...]
+) -> None:
     """Grant or withdraw USERNAME's roles in one organisation."""
     _django(data_dir)
     from contractkit.web import accounts

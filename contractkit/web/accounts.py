@@ -7,6 +7,7 @@ a user can hold. Every change is recorded in the audit log.
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -54,7 +55,9 @@ def add_user(username: str, password: str, *, full_name: str, email: str, org: O
     """A new account holding `roles` in `org`; the password must pass Django's validators."""
     user_model = get_user_model()
     if user_model.objects.filter(username=username).exists():
-        raise ContractkitError(f"user {username!r} already exists", hint="use 'contractkit users roles' to change roles")
+        raise ContractkitError(
+            f"user {username!r} already exists", hint="use 'contractkit users roles' to change roles"
+        )
     _check_roles(roles)
     first, _, last = full_name.partition(" ")
     user = user_model(username=username, email=email, first_name=first, last_name=last)
@@ -91,7 +94,7 @@ def disable(username: str) -> None:
     audit.record(ADMIN, "user-disable", user=username)
 
 
-def _user(username: str) -> object:
+def _user(username: str) -> User:
     user = get_user_model().objects.filter(username=username).first()
     if user is None:
         raise ContractkitError(f"no user {username!r}", hint="see 'contractkit users list'")

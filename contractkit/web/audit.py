@@ -36,7 +36,7 @@ def data_hash(data: Any) -> str:
     return hashlib.sha256(canonical(data).encode()).hexdigest()
 
 
-def entry_hash(seq: int, at: dt.datetime, actor: str, action: str, deal: str, detail: Any, prev: str) -> str:
+def entry_hash(*, seq: int, at: dt.datetime, actor: str, action: str, deal: str, detail: Any, prev: str) -> str:
     stamp = at.astimezone(dt.UTC).isoformat(timespec="microseconds")
     body = {"seq": seq, "at": stamp, "actor": actor, "action": action, "deal": deal, "detail": detail, "prev": prev}
     return hashlib.sha256(canonical(body).encode()).hexdigest()
@@ -49,7 +49,7 @@ def record(actor: str, action: str, *, deal: str = "", **detail: Any) -> AuditEn
         seq = head.seq + 1
         at = timezone.now()
         plain = json.loads(canonical(detail))
-        digest = entry_hash(seq, at, actor, action, deal, plain, head.hash)
+        digest = entry_hash(seq=seq, at=at, actor=actor, action=action, deal=deal, detail=plain, prev=head.hash)
         entry = AuditEntry.objects.create(
             seq=seq, at=at, actor=actor, action=action, deal=deal, detail=plain, prev_hash=head.hash, hash=digest
         )
@@ -93,9 +93,19 @@ def _check(entry: AuditEntry, expected_seq: int, prev: str) -> list[Problem]:
         out.append(Problem(entry.seq, f"expected entry {expected_seq} here: entries missing before it"))
     if entry.prev_hash != prev:
         out.append(Problem(entry.seq, "does not follow the entry before it: an entry was removed or changed"))
-    digest = entry_hash(entry.seq, entry.at, entry.actor, entry.action, entry.deal, entry.detail, entry.prev_hash)
+    digest = entry_hash(
+        seq=entry.seq,
+        at=entry.at,
+        actor=entry.actor,
+        action=entry.action,
+        deal=entry.deal,
+        detail=entry.detail,
+        prev=entry.prev_hash,
+    )
     if digest != entry.hash:
-        out.append(Problem(entry.seq, f"its content was changed after it was written ({entry.action} by {entry.actor})"))
+        out.append(
+            Problem(entry.seq, f"its content was changed after it was written ({entry.action} by {entry.actor})")
+        )
     return out
 
 

@@ -84,5 +84,11 @@ def _people(nhs: list[Organisation]) -> None:
     if not users.filter(username=PARTNER_USER[0]).exists():
         partner = Organisation.objects.filter(kind=Organisation.PARTNER).order_by("code").first()
         if partner is not None:
-            accounts.add_user(PARTNER_USER[0], password(PARTNER_USER[0]), full_name=PARTNER_USER[1], email="",
-                              org=partner, roles=["negotiator"])
+            accounts.add_user(
+                PARTNER_USER[0],
+                password(PARTNER_USER[0]),
+                full_name=PARTNER_USER[1],
+                email="",
+                org=partner,
+                roles=["negotiator"],
+            )

@@ -81,7 +81,8 @@ class Deal(models.Model):
 
     @property
     def latest(self) -> DealVersion:
-        return self.versions.order_by("-number").first()  # type: ignore[no-any-return]
+        """The newest version (a deal is always created with its first version)."""
+        return self.versions.order_by("-number")[0]
 
 
 class DealVersion(Immutable):

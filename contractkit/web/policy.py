@@ -13,7 +13,8 @@ Nobody approves a request they raised (four eyes), and a disabled account can do
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import User as Account
 from django.db.models import Q, QuerySet
 
 from .models import ApprovalRequest, Deal, Membership, Organisation
@@ -21,7 +22,7 @@ from .models import ApprovalRequest, Deal, Membership, Organisation
 EDITORS = frozenset({"negotiator", "legal-lead"})
 CENTRE_ROLE = "centre"
 
-User = AbstractBaseUser | AnonymousUser
+User = Account | AnonymousUser
 
 
 def _active(user: User) -> bool:
@@ -29,7 +30,7 @@ def _active(user: User) -> bool:
 
 
 def _memberships(user: User) -> QuerySet[Membership]:
-    if not _active(user):
+    if not isinstance(user, Account) or not user.is_active:
         return Membership.objects.none()
     return Membership.objects.filter(user=user).select_related("organisation")
 
@@ -87,7 +88,7 @@ def can_decide(user: User, request: ApprovalRequest) -> bool:
     return (
         request.status == ApprovalRequest.PENDING
         and _active(user)
-        and request.requested_by_id != user.pk  # type: ignore[attr-defined]
+        and request.requested_by_id != user.pk
         and holds_role_for(user, request.deal, request.role)
     )
 
@@ -96,7 +97,7 @@ def approval_queue(user: User) -> QuerySet[ApprovalRequest]:
     """Pending requests this user may decide ("My approvals")."""
     if not _active(user):
         return ApprovalRequest.objects.none()
-    pending = ApprovalRequest.objects.filter(status=ApprovalRequest.PENDING).exclude(requested_by=user)
+    pending = ApprovalRequest.objects.filter(status=ApprovalRequest.PENDING).exclude(requested_by_id=user.pk)
     scopes = Q(pk__in=[])
     for membership in _memberships(user):
         if membership.organisation.kind == Organisation.CENTRE and membership.role == CENTRE_ROLE:

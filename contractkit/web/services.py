@@ -11,7 +11,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -72,7 +72,7 @@ def _stored(checked: Checked) -> Any:
 
 
 @transaction.atomic
-def save_version(deal: Deal, checked: Checked, user: AbstractBaseUser, change: str) -> DealVersion:
+def save_version(deal: Deal, checked: Checked, user: User, change: str) -> DealVersion:
     """A new immutable version; when it alters the wording of an approved deviation, that approval
     is re-opened in a further version, so the agreement never claims an approval for other words."""
     previous = deal.versions.order_by("-number").first()
@@ -88,7 +88,7 @@ def save_version(deal: Deal, checked: Checked, user: AbstractBaseUser, change: s
     return _append(deal, check_data(data), user, "approvals re-opened: " + ", ".join(c for c, _ in reopen))
 
 
-def _append(deal: Deal, checked: Checked, user: AbstractBaseUser, change: str) -> DealVersion:
+def _append(deal: Deal, checked: Checked, user: User, change: str) -> DealVersion:
     previous = deal.versions.order_by("-number").first()
     number = previous.number + 1 if previous else 1
     data = _stored(checked)
@@ -116,7 +116,7 @@ def _link_parties(deal: Deal, data: Any) -> None:
 
 
 @transaction.atomic
-def create_deal(organisation: Organisation, checked: Checked, user: AbstractBaseUser, change: str) -> Deal:
+def create_deal(organisation: Organisation, checked: Checked, user: User, change: str) -> Deal:
     data = checked.data if isinstance(checked.data, dict) else {}
     reference = str(data.get("agreement", {}).get("reference") or "")
     deal = Deal.objects.create(reference=reference, organisation=organisation, created_by=user)
@@ -147,7 +147,7 @@ def pdf(version: DealVersion, *, final: bool = False) -> bytes:
     return api.to_pdf(made, api.render_docx(library(), made))
 
 
-def redline(old: DealVersion, new: DealVersion, user: AbstractBaseUser) -> bytes:
+def redline(old: DealVersion, new: DealVersion, user: User) -> bytes:
     return api.redline(docx(old), docx(new), author=display_name(user), date=timezone.now())
 
 
@@ -168,7 +168,7 @@ def final_problems(deal: Deal) -> list[str]:
 
 
 @transaction.atomic
-def swap(deal: Deal, user: AbstractBaseUser, clause: str, position: str, note: str = "") -> DealVersion:
+def swap(deal: Deal, user: User, clause: str, position: str, note: str = "") -> DealVersion:
     """Move a clause to a rung; a rung that needs approval opens a request addressed to its role."""
     request = api.SwapRequest(clause, position, display_name(user), note=note or None)
     version, entry = _move(deal, user, request, f"{clause}: moved to {position}")
@@ -182,7 +182,7 @@ def swap(deal: Deal, user: AbstractBaseUser, clause: str, position: str, note: s
     return version
 
 
-def _move(deal: Deal, user: AbstractBaseUser, request: api.SwapRequest, change: str) -> tuple[DealVersion, Any]:
+def _move(deal: Deal, user: User, request: api.SwapRequest, change: str) -> tuple[DealVersion, Any]:
     current = deal.latest
     made = agreement(current)
     data, entry = api.swap_data(library(), current.data, made.deal, request, now=timezone.now())
@@ -190,7 +190,7 @@ def _move(deal: Deal, user: AbstractBaseUser, request: api.SwapRequest, change: 
 
 
 @transaction.atomic
-def decide(request: ApprovalRequest, user: AbstractBaseUser, *, approve: bool, comment: str) -> DealVersion | None:
+def decide(request: ApprovalRequest, user: User, *, approve: bool, comment: str) -> DealVersion | None:
     """Approve (a new version records the approver's name, account and time) or reject, with a comment."""
     version = None
     if approve:

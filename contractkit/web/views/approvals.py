@@ -11,7 +11,7 @@ from contractkit.errors import ContractkitError
 
 from .. import policy, services
 from ..models import ApprovalRequest
-from .common import require
+from .common import me, require
 
 MAX_COMMENT = 2000
 
@@ -38,7 +38,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "say why you reject it: the negotiator needs the reason")
         return redirect("approvals")
     try:
-        services.decide(found, request.user, approve=choice == "approve", comment=comment)  # type: ignore[arg-type]
+        services.decide(found, me(request), approve=choice == "approve", comment=comment)
     except ContractkitError as exc:
         messages.error(request, exc.lines()[0])
         return redirect("approvals")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
@@ -25,7 +26,13 @@ def version_of(deal: Deal, number: int) -> DealVersion:
     return version
 
 
+def me(request: HttpRequest) -> User:
+    """The logged-in account (LoginRequiredMiddleware sends everyone else to the login page)."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied("log in first")
+    return request.user
+
+
 def require(allowed: bool, why: str) -> None:
     if not allowed:
         raise PermissionDenied(why)
-

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,7 +13,7 @@ from contractkit.errors import ContractkitError
 
 from .. import policy, services
 from ..models import Deal, Organisation
-from .common import require, visible_deal
+from .common import me, require, visible_deal
 
 MAX_UPLOAD = 256 * 1024  # bytes; a deal file is a few kilobytes
 
@@ -49,23 +51,30 @@ def _import(request: HttpRequest, orgs: list[Organisation]) -> tuple[Deal | None
     if upload is None:
         return None, ["choose a deal file (.yaml) to upload"]
     name = upload.name or "upload"
-    if upload.size is None or upload.size > MAX_UPLOAD:
-        return None, [f"{name}: the file is larger than {MAX_UPLOAD // 1024} KB; a deal file is a few kilobytes"]
-    try:
-        text = upload.read(MAX_UPLOAD + 1).decode("utf-8")
-    except UnicodeDecodeError:
-        return None, [f"{name}: not a text file (a deal file is YAML text saved as UTF-8)"]
+    text, problem = _upload_text(upload, name)
+    if problem:
+        return None, [problem]
     checked = services.check_text(text, name)
     if not checked.valid or checked.deal is None:
         return None, [str(i) for i in checked.issues if i.severity == "error"] or ["the deal does not pass its checks"]
     owner = next((o for o in orgs if o.code == services.owner_for(checked)), None)
+    reference = checked.deal.agreement.reference
     if owner is None:
         codes = ", ".join(o.code for o in orgs)
         return None, [f"{name}: the first NHS party must be your organisation (ODS code {codes})"]
-    reference = checked.deal.agreement.reference
     if Deal.objects.filter(reference=reference).exists():
         return None, [f"{name}: a deal with reference {reference} already exists; open it and edit it instead"]
-    return services.create_deal(owner, checked, request.user, f"imported from {name}"), []  # type: ignore[arg-type]
+    return services.create_deal(owner, checked, me(request), f"imported from {name}"), []
+
+
+def _upload_text(upload: Any, name: str) -> tuple[str, str | None]:
+    """The uploaded file as text, or why it is not a deal file's text."""
+    if upload.size is None or upload.size > MAX_UPLOAD:
+        return "", f"{name}: the file is larger than {MAX_UPLOAD // 1024} KB; a deal file is a few kilobytes"
+    try:
+        return upload.read(MAX_UPLOAD + 1).decode("utf-8"), None
+    except UnicodeDecodeError:
+        return "", f"{name}: not a text file (a deal file is YAML text saved as UTF-8)"
 
 
 def deal_page(request: HttpRequest, ref: str) -> HttpResponse:
@@ -96,7 +105,7 @@ def swap(request: HttpRequest, ref: str) -> HttpResponse:
     require(policy.can_edit(request.user, deal), "only the deal's negotiator or legal lead can move a clause")
     clause, position = request.POST.get("clause", ""), request.POST.get("position", "")
     try:
-        services.swap(deal, request.user, clause, position, request.POST.get("note", ""))  # type: ignore[arg-type]
+        services.swap(deal, me(request), clause, position, request.POST.get("note", ""))
         messages.success(request, f"{clause} moved to {position}.")
     except ContractkitError as exc:
         messages.error(request, str(exc.lines()[0]))

@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from contractkit.errors import ContractkitError
 
 from .. import policy, services
-from .common import require, version_of, visible_deal
+from .common import me, require, version_of, visible_deal
 
 TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -61,7 +61,7 @@ def redline(request: HttpRequest, ref: str) -> HttpResponse:
         messages.error(request, "choose two versions to compare")
         return redirect("deal", ref=deal.reference)
     try:
-        data = services.redline(version_of(deal, old), version_of(deal, new), request.user)  # type: ignore[arg-type]
+        data = services.redline(version_of(deal, old), version_of(deal, new), me(request))
     except ContractkitError as exc:
         messages.error(request, exc.lines()[0])
         return redirect("deal", ref=deal.reference)
