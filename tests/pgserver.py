@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import glob
 import os
 import shutil
 import socket
@@ -27,9 +26,9 @@ def wanted(option: bool) -> bool:
 
 def _bindir() -> Path:
     """Debian keeps the server programs out of PATH, under /usr/lib/postgresql/<version>/bin."""
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(Path(p).parts[4]))
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[4]))
     if found:
-        return Path(found[-1]).parent
+        return found[-1].parent
     initdb = shutil.which("initdb")
     if initdb:
         return Path(initdb).parent

@@ -18,7 +18,7 @@ from django.utils import timezone
 from contractkit import api
 from contractkit.errors import ContractkitError, Issue
 
-from . import audit
+from . import audit, labels
 from .models import ApprovalRequest, AuditEntry, Deal, DealVersion, Organisation
 
 
@@ -85,7 +85,8 @@ def save_version(deal: Deal, checked: Checked, user: User, change: str) -> DealV
     data = version.data
     for clause, position in reopen:
         data = api.reopen_approval(data, clause, position, f"re-opened: {change}", now=timezone.now())
-    return _append(deal, check_data(data), user, "approvals re-opened: " + ", ".join(c for c, _ in reopen))
+    reopened = ", ".join(labels.clause_title(c) for c, _ in reopen)
+    return _append(deal, check_data(data), user, "approvals re-opened: " + reopened)
 
 
 def _append(deal: Deal, checked: Checked, user: User, change: str) -> DealVersion:
@@ -161,7 +162,15 @@ def final_problems(deal: Deal) -> list[str]:
     version = deal.latest
     if version is None or not version.valid:
         return ["the deal does not pass its checks yet"]
-    return [i.message for i in api.final_problems(agreement(version))]
+    made = agreement(version)
+    problems = api.final_problems(made)
+    if len(problems) != len(made.warnings) + bool(made.pending):  # a kind of problem this page does not word
+        return [i.message for i in problems]
+    waiting = [
+        f"the {labels.role_label(d.approver)} has not yet approved: {labels.move(d.clause, d.position)}"
+        for d in made.pending
+    ]
+    return [w.message for w in made.warnings] + waiting
 
 
 # ----------------------------------------------------------------------------- negotiation
@@ -171,7 +180,7 @@ def final_problems(deal: Deal) -> list[str]:
 def swap(deal: Deal, user: User, clause: str, position: str, note: str = "") -> DealVersion:
     """Move a clause to a rung; a rung that needs approval opens a request addressed to its role."""
     request = api.SwapRequest(clause, position, display_name(user), note=note or None)
-    version, entry = _move(deal, user, request, f"{clause}: moved to {position}")
+    version, entry = _move(deal, user, request, labels.move(clause, position))
     deal.approvals.filter(clause=clause, status=ApprovalRequest.PENDING).update(status=ApprovalRequest.WITHDRAWN)
     if entry.approval == "pending":
         role = api.rung(library(), agreement(version).deal, clause).approver
@@ -204,7 +213,8 @@ def decide(request: ApprovalRequest, user: User, *, approve: bool, comment: str)
             account=user.get_username(),
             note=comment or None,
         )
-        version, _ = _move(request.deal, user, swap_request, f"{request.clause}: approved by the {request.role}")
+        change = f"{labels.move(request.clause, request.position)}: approved by the {labels.role_label(request.role)}"
+        version, _ = _move(request.deal, user, swap_request, change)
     request.status = ApprovalRequest.APPROVED if approve else ApprovalRequest.REJECTED
     request.decided_by, request.decided_at, request.decided_in = user, timezone.now(), version
     request.comment = comment
@@ -260,6 +270,11 @@ class Rung:
     approver_label: str
     current: bool
 
+    @property
+    def needs_approval(self) -> bool:
+        """The negotiator's own rungs need nobody else's approval (as `contractkit swap` decides)."""
+        return self.approver != "negotiator"
+
 
 @dataclass(frozen=True)
 class Row:
@@ -275,6 +290,7 @@ class Row:
     rungs: tuple[Rung, ...] = ()
     walk_away: str | None = None
     pending: bool = False
+    approved_by: str | None = None  # who approved the current wording, when it needed approval
 
 
 def overview(version: DealVersion) -> list[Row]:
@@ -289,7 +305,7 @@ def overview(version: DealVersion) -> list[Row]:
         rungs = tuple(
             Rung(
                 r.position,
-                placed.clause.positions[r.position].label or r.position,
+                labels.position_label(placed.id, r.position),
                 r.approver,
                 meta.role_label(r.approver),
                 r.position == placed.position,
@@ -304,10 +320,11 @@ def overview(version: DealVersion) -> list[Row]:
                 placed.clause.status,
                 placed.locked,
                 schedules.get(placed.id),
-                placed.clause.positions[placed.position].label or placed.position,
+                labels.position_label(placed.id, placed.position),
                 rungs,
                 state.walk_away if state else None,
                 bool(state and state.pending),
+                getattr(state.approval, "name", None) if state else None,
             )
         )
     return rows

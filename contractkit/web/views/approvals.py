@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from contractkit.errors import ContractkitError
 
-from .. import policy, services
+from .. import labels, policy, services
 from ..models import ApprovalRequest
 from .common import me, require
 
@@ -28,7 +28,8 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("no such approval request")
     require(
         policy.can_decide(request.user, found),
-        f"this request needs the {found.role} of {found.deal.organisation.name}, and not the person who asked",
+        f"this request needs the {labels.role_label(found.role)} of {found.deal.organisation.name}, "
+        "and not the person who asked for it",
     )
     choice, comment = request.POST.get("decision"), request.POST.get("comment", "").strip()
     if choice not in ("approve", "reject") or len(comment) > MAX_COMMENT:
@@ -43,5 +44,5 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.lines()[0])
         return redirect("approvals")
     verb = "Approved" if choice == "approve" else "Rejected"
-    messages.success(request, f"{verb}: {found.deal.reference} {found.clause} -> {found.position}.")
+    messages.success(request, f"{verb}: {found.deal.reference}, {labels.move(found.clause, found.position)}.")
     return redirect("approvals")

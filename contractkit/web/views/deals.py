@@ -11,11 +11,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from contractkit.errors import ContractkitError
 
-from .. import policy, services
+from .. import labels, policy, services
 from ..models import Deal, Organisation
 from .common import me, require, visible_deal
 
 MAX_UPLOAD = 256 * 1024  # bytes; a deal file is a few kilobytes
+DEAL_FIELDS = frozenset({"playbook", "agreement", "nhs_organisations", "partners"})  # the first fields of any deal
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -56,7 +57,7 @@ def _import(request: HttpRequest, orgs: list[Organisation]) -> tuple[Deal | None
         return None, [problem]
     checked = services.check_text(text, name)
     if not checked.valid or checked.deal is None:
-        return None, [str(i) for i in checked.issues if i.severity == "error"] or ["the deal does not pass its checks"]
+        return None, _refusal(checked, name)
     owner = next((o for o in orgs if o.code == services.owner_for(checked)), None)
     reference = checked.deal.agreement.reference
     if owner is None:
@@ -65,6 +66,17 @@ def _import(request: HttpRequest, orgs: list[Organisation]) -> tuple[Deal | None
     if Deal.objects.filter(reference=reference).exists():
         return None, [f"{name}: a deal with reference {reference} already exists; open it and edit it instead"]
     return services.create_deal(owner, checked, me(request), f"imported from {name}"), []
+
+
+def _refusal(checked: services.Checked, name: str) -> list[str]:
+    """Why a file did not pass: one line for a file that is not a deal at all, else every located problem."""
+    data = checked.data
+    if isinstance(data, dict) and not DEAL_FIELDS & set(data):
+        return [
+            f"{name}: this is not a deal file: it has none of a deal's fields ({', '.join(sorted(DEAL_FIELDS))}). "
+            "Export one from a deal's page, or make one with 'contractkit new'."
+        ]
+    return [str(i) for i in checked.issues if i.severity == "error"] or ["the deal does not pass its checks"]
 
 
 def _upload_text(upload: Any, name: str) -> tuple[str, str | None]:
@@ -106,7 +118,7 @@ def swap(request: HttpRequest, ref: str) -> HttpResponse:
     clause, position = request.POST.get("clause", ""), request.POST.get("position", "")
     try:
         services.swap(deal, me(request), clause, position, request.POST.get("note", ""))
-        messages.success(request, f"{clause} moved to {position}.")
+        messages.success(request, f"{labels.move(clause, position)}.")
     except ContractkitError as exc:
         messages.error(request, str(exc.lines()[0]))
     return redirect("deal", ref=deal.reference)  # htmx follows it and swaps in the page's <main>
