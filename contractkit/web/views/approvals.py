@@ -20,6 +20,16 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "ckweb/approvals.html", {"requests": policy.approval_queue(request.user)})
 
 
+def _problem(choice: str | None, comment: str) -> str | None:
+    if choice not in ("approve", "reject"):
+        return "Choose Approve or Reject."
+    if len(comment) > MAX_COMMENT:
+        return f"The comment is {len(comment)} characters long; keep it to {MAX_COMMENT}."
+    if choice == "reject" and not comment:
+        return "Say why you reject it: the negotiator needs the reason."
+    return None
+
+
 @require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     """Approve or reject one request. A request the user cannot see is 'not found'."""
@@ -32,11 +42,9 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         "and not the person who asked for it",
     )
     choice, comment = request.POST.get("decision"), request.POST.get("comment", "").strip()
-    if choice not in ("approve", "reject") or len(comment) > MAX_COMMENT:
-        messages.error(request, f"choose approve or reject; a comment is at most {MAX_COMMENT} characters")
-        return redirect("approvals")
-    if choice == "reject" and not comment:
-        messages.error(request, "say why you reject it: the negotiator needs the reason")
+    problem = _problem(choice, comment)
+    if problem:
+        messages.error(request, problem)
         return redirect("approvals")
     try:
         services.decide(found, me(request), approve=choice == "approve", comment=comment)

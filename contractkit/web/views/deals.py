@@ -11,11 +11,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from contractkit.errors import ContractkitError
 
-from .. import labels, policy, services
+from .. import labels, policy, services, uploads
 from ..models import Deal, Organisation
 from .common import me, require, visible_deal
 
-MAX_UPLOAD = 256 * 1024  # bytes; a deal file is a few kilobytes
+MAX_UPLOAD = uploads.limit()  # bytes; a deal file is a few kilobytes
 DEAL_FIELDS = frozenset({"playbook", "agreement", "nhs_organisations", "partners"})  # the first fields of any deal
 
 
@@ -48,9 +48,10 @@ def import_deal(request: HttpRequest) -> HttpResponse:
 
 def _import(request: HttpRequest, orgs: list[Organisation]) -> tuple[Deal | None, list[str]]:
     """The new deal, or every reason the upload was refused (and nothing saved)."""
-    upload = request.FILES.get("deal")
-    if upload is None:
-        return None, ["choose a deal file (.yaml) to upload"]
+    upload = request.FILES.get("deal")  # reading the form first is what notes a skipped file
+    skipped = uploads.too_large(request)
+    if skipped or upload is None:
+        return None, [_too_large(skipped[0]) if skipped else "choose a deal file (.yaml) to upload"]
     name = upload.name or "upload"
     text, problem = _upload_text(upload, name)
     if problem:
@@ -79,10 +80,14 @@ def _refusal(checked: services.Checked, name: str) -> list[str]:
     return [str(i) for i in checked.issues if i.severity == "error"] or ["the deal does not pass its checks"]
 
 
+def _too_large(name: str) -> str:
+    return f"{name}: the file is larger than {MAX_UPLOAD // 1024} KB; a deal file is a few kilobytes"
+
+
 def _upload_text(upload: Any, name: str) -> tuple[str, str | None]:
     """The uploaded file as text, or why it is not a deal file's text."""
     if upload.size is None or upload.size > MAX_UPLOAD:
-        return "", f"{name}: the file is larger than {MAX_UPLOAD // 1024} KB; a deal file is a few kilobytes"
+        return "", _too_large(name)
     try:
         return upload.read(MAX_UPLOAD + 1).decode("utf-8"), None
     except UnicodeDecodeError:
@@ -116,6 +121,9 @@ def swap(request: HttpRequest, ref: str) -> HttpResponse:
     deal = visible_deal(request, ref)
     require(policy.can_edit(request.user, deal), "only the deal's negotiator or legal lead can move a clause")
     clause, position = request.POST.get("clause", ""), request.POST.get("position", "")
+    if not clause or not position:
+        messages.error(request, "Choose a clause and the wording to move it to, with its 'Move here' button.")
+        return redirect("deal", ref=deal.reference)
     try:
         services.swap(deal, me(request), clause, position, request.POST.get("note", ""))
         messages.success(request, f"{labels.move(clause, position)}.")
