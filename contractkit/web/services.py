@@ -8,6 +8,7 @@ negotiation rules stay in the API; nothing here decides what a clause says.
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ from contractkit.errors import ContractkitError, Issue
 
 from . import audit, labels
 from .models import ApprovalRequest, AuditEntry, Deal, DealVersion, Organisation
+from .rendered import FILES
 
 
 @functools.cache
@@ -136,16 +138,30 @@ def agreement(version: DealVersion, *, final: bool = False) -> api.Agreement:
         raise ContractkitError(
             f"version {version.number} does not pass its checks yet", hint="fix the problems the deal page lists"
         )
-    return api.prepare_text(library(), api.deal_yaml(version.data), name=_name(version), final=final)
+    return api.prepare_text(library(), _text(version.data), name=_name(version), final=final)
+
+
+def _text(data: Any) -> str:
+    """A stored version as text for the API: JSON, which the guarded YAML reader reads to the same
+    plain data as the deal file `export_yaml` writes, so the drafts are byte-identical (tested), at
+    a fraction of the cost of writing YAML (which grows with a deal's history)."""
+    return json.dumps(data, ensure_ascii=False)
 
 
 def docx(version: DealVersion, *, final: bool = False) -> bytes:
-    return api.render_docx(library(), agreement(version, final=final))
+    """The version's agreement as Word, drafted once per process (see rendered.py)."""
+    return FILES.get(
+        (version.sha256, "docx", final), lambda: api.render_docx(library(), agreement(version, final=final))
+    )
 
 
 def pdf(version: DealVersion, *, final: bool = False) -> bytes:
-    made = agreement(version, final=final)
-    return api.to_pdf(made, api.render_docx(library(), made))
+    """The version's agreement as PDF, converted once per process from the same Word file."""
+
+    def convert() -> bytes:
+        return api.to_pdf(agreement(version, final=final), docx(version, final=final))
+
+    return FILES.get((version.sha256, "pdf", final), convert)
 
 
 def redline(old: DealVersion, new: DealVersion, user: User) -> bytes:
@@ -162,7 +178,10 @@ def final_problems(deal: Deal) -> list[str]:
     version = deal.latest
     if version is None or not version.valid:
         return ["the deal does not pass its checks yet"]
-    made = agreement(version)
+    return _final_words(agreement(version))
+
+
+def _final_words(made: api.Agreement) -> list[str]:
     problems = api.final_problems(made)
     if len(problems) != len(made.warnings) + bool(made.pending):  # a kind of problem this page does not word
         return [i.message for i in problems]
@@ -293,9 +312,18 @@ class Row:
     approved_by: str | None = None  # who approved the current wording, when it needed approval
 
 
+def deal_page(version: DealVersion) -> tuple[list[Row], list[str]]:
+    """The clause rows and why a final is not yet available, from one assembly of the version."""
+    made = agreement(version)
+    return _rows(made), _final_words(made)
+
+
 def overview(version: DealVersion) -> list[Row]:
     """The clauses of the agreement in order, each with its status and (if negotiable) its ladder."""
-    made = agreement(version)
+    return _rows(agreement(version))
+
+
+def _rows(made: api.Agreement) -> list[Row]:
     meta = library().meta
     states = {s.clause.id: s for s in api.positions(library(), made.deal)}
     schedules = {c.id: f"Schedule {s.number}" for s in made.schedules for c in s.clauses}

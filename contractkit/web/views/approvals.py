@@ -11,11 +11,12 @@ from contractkit.errors import ContractkitError
 
 from .. import labels, policy, services
 from ..models import ApprovalRequest
-from .common import me, require
+from .common import me, reads, require
 
 MAX_COMMENT = 2000
 
 
+@reads
 def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "ckweb/approvals.html", {"requests": policy.approval_queue(request.user)})
 

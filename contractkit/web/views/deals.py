@@ -13,12 +13,13 @@ from contractkit.errors import ContractkitError
 
 from .. import labels, policy, services, uploads
 from ..models import Deal, Organisation
-from .common import me, require, visible_deal
+from .common import me, reads, require, visible_deal
 
 MAX_UPLOAD = uploads.limit()  # bytes; a deal file is a few kilobytes
 DEAL_FIELDS = frozenset({"playbook", "agreement", "nhs_organisations", "partners"})  # the first fields of any deal
 
 
+@reads
 def home(request: HttpRequest) -> HttpResponse:
     deals = policy.visible_deals(request.user).select_related("organisation").prefetch_related("versions")
     return render(
@@ -94,6 +95,7 @@ def _upload_text(upload: Any, name: str) -> tuple[str, str | None]:
         return "", f"{name}: not a text file (a deal file is YAML text saved as UTF-8)"
 
 
+@reads
 def deal_page(request: HttpRequest, ref: str) -> HttpResponse:
     deal = visible_deal(request, ref)
     return render(request, "ckweb/deal.html", _deal_context(request, deal))
@@ -102,7 +104,7 @@ def deal_page(request: HttpRequest, ref: str) -> HttpResponse:
 def _deal_context(request: HttpRequest, deal: Deal) -> dict[str, object]:
     version = deal.latest
     negotiation = policy.sees_negotiation(request.user, deal)
-    overview = services.overview(version) if version.valid else None
+    overview, final_problems = services.deal_page(version) if version.valid else (None, [])
     return {
         "deal": deal,
         "version": version,
@@ -111,7 +113,7 @@ def _deal_context(request: HttpRequest, deal: Deal) -> dict[str, object]:
         "negotiation": negotiation,
         "can_edit": policy.can_edit(request.user, deal),
         "pending": services.pending(deal) if negotiation else [],
-        "final_problems": services.final_problems(deal) if version.valid else [],
+        "final_problems": final_problems,
     }
 
 
@@ -132,6 +134,7 @@ def swap(request: HttpRequest, ref: str) -> HttpResponse:
     return redirect("deal", ref=deal.reference)  # htmx follows it and swaps in the page's <main>
 
 
+@reads
 def history(request: HttpRequest, ref: str) -> HttpResponse:
     deal = visible_deal(request, ref)
     negotiation = policy.sees_negotiation(request.user, deal)
