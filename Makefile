@@ -81,6 +81,7 @@ bench: setup
 	$(BIN)/python bench/redline.py
 	$(BIN)/python bench/verify.py
 	$(BIN)/python bench/signing.py
+	$(BIN)/python bench/web.py
 
 clean:
 	rm -rf out .venv .pytest_cache .mypy_cache .ruff_cache  # var/ (the web app's data) is kept
