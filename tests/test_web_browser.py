@@ -166,6 +166,27 @@ def test_a_lawyer_imports_a_deal_file_and_downloads_the_word_draft(page: Any, tm
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
+def test_a_partner_sees_the_deal_but_not_the_negotiation_and_another_trust_sees_nothing(page: Any) -> None:
+    users = people()
+    example_deal(HARBOURSIDE_FILE, TRUST_A, users["a-negotiator"])
+    log_in(page, "partner")
+    page.get_by_role("link", name=HARBOURSIDE).click()
+    text = page.locator("main").inner_text()
+    assert "Word (DRAFT)" in text and "Walk away" not in text and "Move here" not in text
+    assert page.get_by_role("link", name="this version as a deal file").count() == 0
+    shot(page, "30-deal-as-partner")
+    page.goto(f"/deals/{HARBOURSIDE}/v1/deal.yaml")
+    assert "You cannot do that" in page.locator("main").inner_text()
+    shot(page, "31-refused")
+    log_out(page)
+
+    log_in(page, "b-negotiator")
+    assert HARBOURSIDE not in page.locator("main").inner_text()
+    page.goto(f"/deals/{HARBOURSIDE}/")
+    assert "Not found" in page.locator("h1").inner_text()
+    shot(page, "32-not-found")
+
+
 def _form_exists() -> bool:
     try:
         reverse("new")
