@@ -75,8 +75,8 @@ def _refusal(checked: services.Checked, name: str) -> list[str]:
     data = checked.data
     if isinstance(data, dict) and not DEAL_FIELDS & set(data):
         return [
-            f"{name}: this is not a deal file: it has none of a deal's fields ({', '.join(sorted(DEAL_FIELDS))}). "
-            "Export one from a deal's page, or make one with 'contractkit new'."
+            f"{name}: this is not a deal file: a deal file starts with fields such as 'playbook:' and "
+            "'agreement:', one to a line. Export one from a deal's page, or make one with 'contractkit new'."
         ]
     return [str(i) for i in checked.issues if i.severity == "error"] or ["the deal does not pass its checks"]
 
