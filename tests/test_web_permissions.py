@@ -116,7 +116,7 @@ def test_a_negotiator_cannot_approve_a_board_rung(world: dict[str, Any]) -> None
 
 def test_an_approval_names_the_account_and_unblocks_the_final(world: dict[str, Any]) -> None:
     request = _pending(world)
-    assert any("approval pending" in p for p in services.final_problems(world["a"]))
+    assert any("Legal lead has not yet approved" in p for p in services.final_problems(world["a"]))
     login("a-legal").post(f"/approvals/{request.pk}/", {"decision": "approve", "comment": "checked"})
     assert services.final_problems(world["a"]) == []
     latest = world["a"].latest.data

@@ -47,7 +47,8 @@ def serve(data_dir: Path | None, host: str, port: int, threads: int, demo: bool)
     from contractkit.web.wsgi import application
 
     click.echo(f"contractkit web app on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
-    run(application, host=host, port=port, threads=threads, ident="contractkit")
+    # No request needs more than a few megabytes; waitress refuses larger bodies before Django sees them.
+    run(application, host=host, port=port, threads=threads, ident="contractkit", max_request_body_size=8 * 1024 * 1024)
 
 
 @click.group()

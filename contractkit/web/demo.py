@@ -12,7 +12,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from . import accounts, services
+from . import accounts, labels, services
 from .models import Deal, Organisation
 
 CENTRE = ("CENTRE", "National data collaboration team")
@@ -49,9 +49,14 @@ def load_demo() -> Iterator[str]:
         owner = Organisation.objects.get(code=services.owner_for(deal_check))
         user = get_user_model().objects.get(username="negotiator")
         services.create_deal(owner, deal_check, user, f"example deal {path.name}")
-    yield "demo logins (username / password):"
-    for username, name, role in [*PEOPLE, (*PARTNER_USER, "partner")]:
-        yield f"  {username:<11} {password(username):<24} {name}, {role}"
+    yield "demo logins (username / password), for trying the app on this computer only:"
+    for username, name, role in PEOPLE:
+        where = "the national centre" if role == "centre" else "every example NHS body"
+        yield f"  {username:<11} {password(username):<24} {name}, {labels.role_label(role)} in {where}"
+    partner = Organisation.objects.filter(kind=Organisation.PARTNER).order_by("code").first()
+    if partner is not None:
+        login, name = PARTNER_USER
+        yield f"  {login:<11} {password(login):<24} {name}, of the partner {partner.name}"
 
 
 def _organisations(checked: list[tuple[Path, services.Checked]]) -> list[Organisation]:

@@ -8,6 +8,7 @@ negotiation rules stay in the API; nothing here decides what a clause says.
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,8 +19,9 @@ from django.utils import timezone
 from contractkit import api
 from contractkit.errors import ContractkitError, Issue
 
-from . import audit
+from . import audit, labels
 from .models import ApprovalRequest, AuditEntry, Deal, DealVersion, Organisation
+from .rendered import FILES
 
 
 @functools.cache
@@ -85,7 +87,8 @@ def save_version(deal: Deal, checked: Checked, user: User, change: str) -> DealV
     data = version.data
     for clause, position in reopen:
         data = api.reopen_approval(data, clause, position, f"re-opened: {change}", now=timezone.now())
-    return _append(deal, check_data(data), user, "approvals re-opened: " + ", ".join(c for c, _ in reopen))
+    reopened = ", ".join(labels.clause_title(c) for c, _ in reopen)
+    return _append(deal, check_data(data), user, "approvals re-opened: " + reopened)
 
 
 def _append(deal: Deal, checked: Checked, user: User, change: str) -> DealVersion:
@@ -135,16 +138,30 @@ def agreement(version: DealVersion, *, final: bool = False) -> api.Agreement:
         raise ContractkitError(
             f"version {version.number} does not pass its checks yet", hint="fix the problems the deal page lists"
         )
-    return api.prepare_text(library(), api.deal_yaml(version.data), name=_name(version), final=final)
+    return api.prepare_text(library(), _text(version.data), name=_name(version), final=final)
+
+
+def _text(data: Any) -> str:
+    """A stored version as text for the API: JSON, which the guarded YAML reader reads to the same
+    plain data as the deal file `export_yaml` writes, so the drafts are byte-identical (tested), at
+    a fraction of the cost of writing YAML (which grows with a deal's history)."""
+    return json.dumps(data, ensure_ascii=False)
 
 
 def docx(version: DealVersion, *, final: bool = False) -> bytes:
-    return api.render_docx(library(), agreement(version, final=final))
+    """The version's agreement as Word, drafted once per process (see rendered.py)."""
+    return FILES.get(
+        (version.sha256, "docx", final), lambda: api.render_docx(library(), agreement(version, final=final))
+    )
 
 
 def pdf(version: DealVersion, *, final: bool = False) -> bytes:
-    made = agreement(version, final=final)
-    return api.to_pdf(made, api.render_docx(library(), made))
+    """The version's agreement as PDF, converted once per process from the same Word file."""
+
+    def convert() -> bytes:
+        return api.to_pdf(agreement(version, final=final), docx(version, final=final))
+
+    return FILES.get((version.sha256, "pdf", final), convert)
 
 
 def redline(old: DealVersion, new: DealVersion, user: User) -> bytes:
@@ -161,7 +178,18 @@ def final_problems(deal: Deal) -> list[str]:
     version = deal.latest
     if version is None or not version.valid:
         return ["the deal does not pass its checks yet"]
-    return [i.message for i in api.final_problems(agreement(version))]
+    return _final_words(agreement(version))
+
+
+def _final_words(made: api.Agreement) -> list[str]:
+    problems = api.final_problems(made)
+    if len(problems) != len(made.warnings) + bool(made.pending):  # a kind of problem this page does not word
+        return [i.message for i in problems]
+    waiting = [
+        f"the {labels.role_label(d.approver)} has not yet approved: {labels.move(d.clause, d.position)}"
+        for d in made.pending
+    ]
+    return [w.message for w in made.warnings] + waiting
 
 
 # ----------------------------------------------------------------------------- negotiation
@@ -171,7 +199,7 @@ def final_problems(deal: Deal) -> list[str]:
 def swap(deal: Deal, user: User, clause: str, position: str, note: str = "") -> DealVersion:
     """Move a clause to a rung; a rung that needs approval opens a request addressed to its role."""
     request = api.SwapRequest(clause, position, display_name(user), note=note or None)
-    version, entry = _move(deal, user, request, f"{clause}: moved to {position}")
+    version, entry = _move(deal, user, request, labels.move(clause, position))
     deal.approvals.filter(clause=clause, status=ApprovalRequest.PENDING).update(status=ApprovalRequest.WITHDRAWN)
     if entry.approval == "pending":
         role = api.rung(library(), agreement(version).deal, clause).approver
@@ -204,7 +232,8 @@ def decide(request: ApprovalRequest, user: User, *, approve: bool, comment: str)
             account=user.get_username(),
             note=comment or None,
         )
-        version, _ = _move(request.deal, user, swap_request, f"{request.clause}: approved by the {request.role}")
+        change = f"{labels.move(request.clause, request.position)}: approved by the {labels.role_label(request.role)}"
+        version, _ = _move(request.deal, user, swap_request, change)
     request.status = ApprovalRequest.APPROVED if approve else ApprovalRequest.REJECTED
     request.decided_by, request.decided_at, request.decided_in = user, timezone.now(), version
     request.comment = comment
@@ -260,6 +289,11 @@ class Rung:
     approver_label: str
     current: bool
 
+    @property
+    def needs_approval(self) -> bool:
+        """The negotiator's own rungs need nobody else's approval (as `contractkit swap` decides)."""
+        return self.approver != "negotiator"
+
 
 @dataclass(frozen=True)
 class Row:
@@ -275,11 +309,21 @@ class Row:
     rungs: tuple[Rung, ...] = ()
     walk_away: str | None = None
     pending: bool = False
+    approved_by: str | None = None  # who approved the current wording, when it needed approval
+
+
+def deal_page(version: DealVersion) -> tuple[list[Row], list[str]]:
+    """The clause rows and why a final is not yet available, from one assembly of the version."""
+    made = agreement(version)
+    return _rows(made), _final_words(made)
 
 
 def overview(version: DealVersion) -> list[Row]:
     """The clauses of the agreement in order, each with its status and (if negotiable) its ladder."""
-    made = agreement(version)
+    return _rows(agreement(version))
+
+
+def _rows(made: api.Agreement) -> list[Row]:
     meta = library().meta
     states = {s.clause.id: s for s in api.positions(library(), made.deal)}
     schedules = {c.id: f"Schedule {s.number}" for s in made.schedules for c in s.clauses}
@@ -289,7 +333,7 @@ def overview(version: DealVersion) -> list[Row]:
         rungs = tuple(
             Rung(
                 r.position,
-                placed.clause.positions[r.position].label or r.position,
+                labels.position_label(placed.id, r.position),
                 r.approver,
                 meta.role_label(r.approver),
                 r.position == placed.position,
@@ -304,10 +348,11 @@ def overview(version: DealVersion) -> list[Row]:
                 placed.clause.status,
                 placed.locked,
                 schedules.get(placed.id),
-                placed.clause.positions[placed.position].label or placed.position,
+                labels.position_label(placed.id, placed.position),
                 rungs,
                 state.walk_away if state else None,
                 bool(state and state.pending),
+                getattr(state.approval, "name", None) if state else None,
             )
         )
     return rows

@@ -134,9 +134,16 @@ STATIC_URL = "static/"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_MAX_AGE = 3600
 
-# Uploads: a deal file is a few kilobytes; anything large is refused before it is read.
+# Uploads: a deal file is a few kilobytes; a file past CONTRACTKIT_MAX_UPLOAD is skipped as it
+# arrives (never stored whole) and refused in words; other request bodies past 1 MB get a 400 page.
+CONTRACTKIT_MAX_UPLOAD = 256 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "contractkit.web.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 # Sessions and cookies: HTTP-only, same-site, short-lived; Secure wherever the browser allows it.

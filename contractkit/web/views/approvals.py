@@ -9,15 +9,26 @@ from django.views.decorators.http import require_POST
 
 from contractkit.errors import ContractkitError
 
-from .. import policy, services
+from .. import labels, policy, services
 from ..models import ApprovalRequest
-from .common import me, require
+from .common import me, reads, require
 
 MAX_COMMENT = 2000
 
 
+@reads
 def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "ckweb/approvals.html", {"requests": policy.approval_queue(request.user)})
+
+
+def _problem(choice: str | None, comment: str) -> str | None:
+    if choice not in ("approve", "reject"):
+        return "Choose Approve or Reject."
+    if len(comment) > MAX_COMMENT:
+        return f"The comment is {len(comment)} characters long; keep it to {MAX_COMMENT}."
+    if choice == "reject" and not comment:
+        return "Say why you reject it: the negotiator needs the reason."
+    return None
 
 
 @require_POST
@@ -28,14 +39,13 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("no such approval request")
     require(
         policy.can_decide(request.user, found),
-        f"this request needs the {found.role} of {found.deal.organisation.name}, and not the person who asked",
+        f"this request needs the {labels.role_label(found.role)} of {found.deal.organisation.name}, "
+        "and not the person who asked for it",
     )
     choice, comment = request.POST.get("decision"), request.POST.get("comment", "").strip()
-    if choice not in ("approve", "reject") or len(comment) > MAX_COMMENT:
-        messages.error(request, f"choose approve or reject; a comment is at most {MAX_COMMENT} characters")
-        return redirect("approvals")
-    if choice == "reject" and not comment:
-        messages.error(request, "say why you reject it: the negotiator needs the reason")
+    problem = _problem(choice, comment)
+    if problem:
+        messages.error(request, problem)
         return redirect("approvals")
     try:
         services.decide(found, me(request), approve=choice == "approve", comment=comment)
@@ -43,5 +53,5 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.lines()[0])
         return redirect("approvals")
     verb = "Approved" if choice == "approve" else "Rejected"
-    messages.success(request, f"{verb}: {found.deal.reference} {found.clause} -> {found.position}.")
+    messages.success(request, f"{verb}: {found.deal.reference}, {labels.move(found.clause, found.position)}.")
     return redirect("approvals")

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.views.decorators.http import require_safe
 
 from .. import policy
 from ..models import Deal, DealVersion
+
+View = TypeVar("View", bound=Callable[..., HttpResponse])
+
+
+def reads(view: View) -> View:
+    """A page or file that changes nothing: GET only, and outside a database transaction, so that a
+    download taking seconds never holds SQLite's write lock while every other request queues."""
+    return transaction.non_atomic_requests(require_safe(view))
 
 
 def visible_deal(request: HttpRequest, ref: str) -> Deal:

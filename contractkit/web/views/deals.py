@@ -11,13 +11,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from contractkit.errors import ContractkitError
 
-from .. import policy, services
+from .. import labels, policy, services, uploads
 from ..models import Deal, Organisation
-from .common import me, require, visible_deal
+from .common import me, reads, require, visible_deal
 
-MAX_UPLOAD = 256 * 1024  # bytes; a deal file is a few kilobytes
+MAX_UPLOAD = uploads.limit()  # bytes; a deal file is a few kilobytes
+DEAL_FIELDS = frozenset({"playbook", "agreement", "nhs_organisations", "partners"})  # the first fields of any deal
 
 
+@reads
 def home(request: HttpRequest) -> HttpResponse:
     deals = policy.visible_deals(request.user).select_related("organisation").prefetch_related("versions")
     return render(
@@ -47,16 +49,17 @@ def import_deal(request: HttpRequest) -> HttpResponse:
 
 def _import(request: HttpRequest, orgs: list[Organisation]) -> tuple[Deal | None, list[str]]:
     """The new deal, or every reason the upload was refused (and nothing saved)."""
-    upload = request.FILES.get("deal")
-    if upload is None:
-        return None, ["choose a deal file (.yaml) to upload"]
+    upload = request.FILES.get("deal")  # reading the form first is what notes a skipped file
+    skipped = uploads.too_large(request)
+    if skipped or upload is None:
+        return None, [_too_large(skipped[0]) if skipped else "choose a deal file (.yaml) to upload"]
     name = upload.name or "upload"
     text, problem = _upload_text(upload, name)
     if problem:
         return None, [problem]
     checked = services.check_text(text, name)
     if not checked.valid or checked.deal is None:
-        return None, [str(i) for i in checked.issues if i.severity == "error"] or ["the deal does not pass its checks"]
+        return None, _refusal(checked, name)
     owner = next((o for o in orgs if o.code == services.owner_for(checked)), None)
     reference = checked.deal.agreement.reference
     if owner is None:
@@ -67,16 +70,32 @@ def _import(request: HttpRequest, orgs: list[Organisation]) -> tuple[Deal | None
     return services.create_deal(owner, checked, me(request), f"imported from {name}"), []
 
 
+def _refusal(checked: services.Checked, name: str) -> list[str]:
+    """Why a file did not pass: one line for a file that is not a deal at all, else every located problem."""
+    data = checked.data
+    if isinstance(data, dict) and not DEAL_FIELDS & set(data):
+        return [
+            f"{name}: this is not a deal file: a deal file starts with fields such as 'playbook:' and "
+            "'agreement:', one to a line. Export one from a deal's page, or make one with 'contractkit new'."
+        ]
+    return [str(i) for i in checked.issues if i.severity == "error"] or ["the deal does not pass its checks"]
+
+
+def _too_large(name: str) -> str:
+    return f"{name}: the file is larger than {MAX_UPLOAD // 1024} KB; a deal file is a few kilobytes"
+
+
 def _upload_text(upload: Any, name: str) -> tuple[str, str | None]:
     """The uploaded file as text, or why it is not a deal file's text."""
     if upload.size is None or upload.size > MAX_UPLOAD:
-        return "", f"{name}: the file is larger than {MAX_UPLOAD // 1024} KB; a deal file is a few kilobytes"
+        return "", _too_large(name)
     try:
         return upload.read(MAX_UPLOAD + 1).decode("utf-8"), None
     except UnicodeDecodeError:
         return "", f"{name}: not a text file (a deal file is YAML text saved as UTF-8)"
 
 
+@reads
 def deal_page(request: HttpRequest, ref: str) -> HttpResponse:
     deal = visible_deal(request, ref)
     return render(request, "ckweb/deal.html", _deal_context(request, deal))
@@ -85,7 +104,7 @@ def deal_page(request: HttpRequest, ref: str) -> HttpResponse:
 def _deal_context(request: HttpRequest, deal: Deal) -> dict[str, object]:
     version = deal.latest
     negotiation = policy.sees_negotiation(request.user, deal)
-    overview = services.overview(version) if version.valid else None
+    overview, final_problems = services.deal_page(version) if version.valid else (None, [])
     return {
         "deal": deal,
         "version": version,
@@ -94,7 +113,7 @@ def _deal_context(request: HttpRequest, deal: Deal) -> dict[str, object]:
         "negotiation": negotiation,
         "can_edit": policy.can_edit(request.user, deal),
         "pending": services.pending(deal) if negotiation else [],
-        "final_problems": services.final_problems(deal) if version.valid else [],
+        "final_problems": final_problems,
     }
 
 
@@ -104,14 +123,18 @@ def swap(request: HttpRequest, ref: str) -> HttpResponse:
     deal = visible_deal(request, ref)
     require(policy.can_edit(request.user, deal), "only the deal's negotiator or legal lead can move a clause")
     clause, position = request.POST.get("clause", ""), request.POST.get("position", "")
+    if not clause or not position:
+        messages.error(request, "Choose a clause and the wording to move it to, with its 'Move here' button.")
+        return redirect("deal", ref=deal.reference)
     try:
         services.swap(deal, me(request), clause, position, request.POST.get("note", ""))
-        messages.success(request, f"{clause} moved to {position}.")
+        messages.success(request, f"{labels.move(clause, position)}.")
     except ContractkitError as exc:
         messages.error(request, str(exc.lines()[0]))
     return redirect("deal", ref=deal.reference)  # htmx follows it and swaps in the page's <main>
 
 
+@reads
 def history(request: HttpRequest, ref: str) -> HttpResponse:
     deal = visible_deal(request, ref)
     negotiation = policy.sees_negotiation(request.user, deal)

@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from contractkit.errors import ContractkitError
 
 from .. import policy, services
-from .common import me, require, version_of, visible_deal
+from .common import me, reads, require, version_of, visible_deal
 
 TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -25,6 +25,7 @@ def _file(data: bytes, name: str, kind: str) -> HttpResponse:
     return response
 
 
+@reads
 def agreement(request: HttpRequest, ref: str, number: int, kind: str) -> HttpResponse:
     deal = visible_deal(request, ref)
     version = version_of(deal, number)
@@ -38,6 +39,7 @@ def agreement(request: HttpRequest, ref: str, number: int, kind: str) -> HttpRes
     return _file(data, f"{deal.reference}-v{number}-DRAFT.{kind}", kind)
 
 
+@reads
 def final_pdf(request: HttpRequest, ref: str) -> HttpResponse:
     """The final PDF: only when the latest version is valid and no approval is pending."""
     deal = visible_deal(request, ref)
@@ -53,6 +55,7 @@ def final_pdf(request: HttpRequest, ref: str) -> HttpResponse:
     return _file(data, f"{deal.reference}-v{deal.latest.number}-FINAL.pdf", "pdf")
 
 
+@reads
 def redline(request: HttpRequest, ref: str) -> HttpResponse:
     deal = visible_deal(request, ref)
     try:
@@ -68,6 +71,7 @@ def redline(request: HttpRequest, ref: str) -> HttpResponse:
     return _file(data, f"{deal.reference}-v{old}-to-v{new}-redline.docx", "docx")
 
 
+@reads
 def deal_yaml(request: HttpRequest, ref: str, number: int) -> HttpResponse:
     deal = visible_deal(request, ref)
     require(policy.sees_negotiation(request.user, deal), "the deal file is the NHS side's own working document")
