@@ -5,9 +5,9 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from typing import Any
 
+from django.template.loader import render_to_string
 from django.test import Client
 from django.test.client import RequestFactory
-from django.template.loader import render_to_string
 
 from contractkit.web import dealform, formbind, formdata, services
 
@@ -35,9 +35,8 @@ class FormReader(HTMLParser):
         if tag == "label" and a.get("for"):
             self.labels.append(str(a["for"]))
         name = a.get("name")
-        if tag == "input" and name and a.get("type") in ("text", "hidden", None):
-            self.fields[name] = a.get("value") or ""
-        elif tag == "input" and name and a.get("type") == "radio" and "checked" in a:
+        kind = a.get("type")
+        if tag == "input" and name and (kind in ("text", "hidden", None) or (kind == "radio" and "checked" in a)):
             self.fields[name] = a.get("value") or ""
         elif tag == "select" and name:
             self._select, self._first, self._chosen = name, None, None

@@ -181,7 +181,7 @@ def test_sections_follow_the_order_of_a_deal(library: Library) -> None:
 def test_a_field_left_out_of_every_section_stops_the_form(library: Library, monkeypatch: pytest.MonkeyPatch) -> None:
     sections = tuple((i, t, g, tuple(p for p in paths if p != "term.review")) for i, t, g, paths in formwords.SECTIONS)
     monkeypatch.setattr(dealform, "SECTIONS", sections)
-    with pytest.raises(RuntimeError, match="term.review"):
+    with pytest.raises(RuntimeError, match=r"term\.review"):
         dealform.build(library, "ai-development")
 
 

@@ -200,9 +200,8 @@ def _saved(request: HttpRequest, deal: Deal, checked: services.Checked, *, draft
     if checked.valid:
         messages.success(request, f"Saved version {number}. It passes every check and can be drafted.")
         return redirect("deal", ref=deal.reference)
-    messages.warning(
-        request, f"Saved version {number} as a draft: {errors} problem{'s' if errors != 1 else ''} to fix before drafting."
-    )
+    problems = f"{errors} problem{'s' if errors != 1 else ''}"
+    messages.warning(request, f"Saved version {number} as a draft: {problems} to fix before drafting.")
     return redirect("deal" if draft else "edit", ref=deal.reference)
 
 
