@@ -377,3 +377,37 @@ def test_every_input_has_a_label_and_a_stable_name(library: Library) -> None:
         assert name in reader.labels or (name in radios and f"{name}-yes" in reader.labels), f"{name} has no label"
     assert reader.fields["nhs_organisations.0.ods_code"] == "RZZ01"
     assert reader.fields["signatories.1.name"] == "" and "signatories.2.name" not in reader.fields
+
+
+def _bound_field(bound: formbind.BoundForm, name: str) -> formbind.Bound:
+    return next(b for s in bound.sections for b in formbind._all(s.children) if b.name == name)
+
+
+@pytest.mark.parametrize(
+    ("name", "typed", "read"),
+    [
+        ("agreement.date", "1/2/2027", "1 February 2027"),
+        ("agreement.date", "2027-02-01", "1 February 2027"),
+        ("agreement.date", "31/2/2027", ""),  # not a date: the check says why
+        ("commercial.fees.0.amount", "£420,000", "£420,000.00"),
+        ("commercial.fees.0.amount", "lots", ""),
+        ("agreement.title", "1/2/2027", ""),  # only dates and amounts are read back
+    ],
+)
+def test_dates_and_amounts_are_read_back_as_typed(name: str, typed: str, read: str) -> None:
+    form = library_form("research-collaboration")
+    values = formdata.Values({name: typed}, {"commercial.fees": 1})
+    assert _bound_field(formbind.bind(form, values), name).reading == read
+
+
+@pytest.mark.parametrize(
+    ("nation", "law", "shown"), [("wales", "", True), ("england", "wales", True), ("england", "", False)]
+)
+def test_the_welsh_fields_open_and_are_needed_for_a_wales_deal(nation: str, law: str, shown: bool) -> None:
+    form = library_form("research-collaboration")
+    values = formdata.Values({"nhs_organisations.0.nation": nation, "governing_law": law}, {"nhs_organisations": 1})
+    bound = formbind.bind(form, values)
+    welsh = next(s for s in bound.sections if s.section.welsh)
+    assert welsh.open is shown
+    assert _bound_field(bound, "agreement.title_cy").optional is not shown
+    assert _bound_field(bound, "agreement.locale").optional, "the locale has a default either way"

@@ -163,6 +163,7 @@ class Refusal:
 
     message: str
     name: str | None = None
+    why: str = "the form was changed outside this site"
 
 
 def from_post(form: DealForm, post: Mapping[str, Any]) -> tuple[Values, list[Refusal]]:
@@ -191,7 +192,8 @@ class _Reader:
         else:
             numbers = _row_numbers(self.post, posted)
             if len(numbers) > MAX_ROWS:
-                self.refusals.append(Refusal(f"a list here holds at most {MAX_ROWS} entries", name))
+                why = "a list is longer than any deal needs"
+                self.refusals.append(Refusal(f"a list here holds at most {MAX_ROWS} entries", name, why))
                 numbers = numbers[:MAX_ROWS]
             self.values.rows[name] = len(numbers)
             for n, number in enumerate(numbers):
@@ -201,7 +203,7 @@ class _Reader:
         text = str(self.post.get(posted, ""))
         if len(text) > MAX_VALUE:
             message = f"this is {len(text):,} characters long; no field takes more than {MAX_VALUE:,}"
-            self.refusals.append(Refusal(message, name))
+            self.refusals.append(Refusal(message, name, "a value is longer than any field takes"))
         return text[:MAX_VALUE]
 
 

@@ -111,7 +111,7 @@ def _post(request: HttpRequest, page: _Page) -> HttpResponse:
         return _rows(request, page)
     if refusals:
         page.issues = [formbind.as_issue(r.message, r.name) for r in refusals]
-        return _refuse(request, page, "the form was not as this site sent it")
+        return _refuse(request, page, "; ".join(dict.fromkeys(r.why for r in refusals)))
     if page.deal is not None and request.POST.get("based_on") != str(page.deal.latest.number):
         page.based_on = page.deal.latest.number
         return _refuse(request, page, f"version {page.based_on} was saved while you were editing", status=409)
@@ -141,10 +141,12 @@ def _save(request: HttpRequest, page: _Page, *, draft: bool) -> HttpResponse:
     base = page.deal.latest.data if page.deal is not None else {"playbook": page.form.playbook}
     checked = services.check_data(formdata.merged(page.form, base, posted))
     page.issues = checked.issues
+    if checked.data is None:
+        return _refuse(request, page, "a value cannot be kept in a deal file (see below)")
     problems = _ownership(page, checked)
-    if problems or checked.data is None:
+    if problems:
         page.issues = [*problems, *checked.issues]
-        return _refuse(request, page, "the deal must have its reference and your organisation first")
+        return _refuse(request, page, "; ".join(p.message for p in problems))
     if page.deal is None:
         return _create(request, page, checked, draft=draft)
     return _update(request, page, page.deal, checked, draft=draft)
