@@ -411,3 +411,11 @@ def test_the_welsh_fields_open_and_are_needed_for_a_wales_deal(nation: str, law:
     assert welsh.open is shown
     assert _bound_field(bound, "agreement.title_cy").optional is not shown
     assert _bound_field(bound, "agreement.locale").optional, "the locale has a default either way"
+
+
+def test_hints_for_the_command_line_are_not_shown_on_the_form() -> None:
+    form = library_form("research-collaboration")
+    cli_hint = formbind.as_issue("required field is missing", "agreement.title", hint="run 'contractkit new' to see")
+    welsh = formbind.as_issue("required", "agreement.title_cy", hint="write the Welsh text yourself")
+    bound = formbind.bind(form, formdata.Values(), [cli_hint, welsh])
+    assert [s.issue.hint for s in bound.summary] == [None, "write the Welsh text yourself"]

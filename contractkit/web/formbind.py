@@ -145,7 +145,7 @@ def bind(form: DealForm, values: Values, issues: Iterable[Issue] = (), *, fixed:
         for bound in section.children:
             index.setdefault(bound.name.split(".", 1)[0], section)
             _index(bound, index)
-    summary = [_place(issue, index) for issue in _ordered(issues)]
+    summary = [_place(issue, index) for issue in _ordered(_for_the_web(i) for i in issues)]
     wales = _welsh(values)
     for section in sections:
         section.open = not section.section.welsh or wales or _filled(section) or _troubled(section)
@@ -171,7 +171,8 @@ class _Binder:
             return Bound("group", name, node.label, trail, node, children=children)
         count = values.rows.get(name, 0)
         rows = [self.row(node, name, n, where) for n in range(count)]
-        return Bound("repeat", name, node.label, where, node, children=rows, can_add=count < MAX_ROWS)
+        trail = f"{where} › {node.label}"
+        return Bound("repeat", name, node.label, trail, node, children=rows, can_add=count < MAX_ROWS)
 
     def row(self, node: Repeat, name: str, n: int, where: str) -> Bound:
         label = f"{node.item_label} {n + 1}"
@@ -215,6 +216,16 @@ def _outside(field_path: str | None) -> str:
     if field_path.startswith("positions"):
         return "Negotiated positions"
     return field_path
+
+
+CLI_ADVICE = re.compile(r"'contractkit [a-z]|--[a-z]")
+
+
+def _for_the_web(issue: Issue) -> Issue:
+    """The issue without a hint that only makes sense at the command line ('run contractkit new')."""
+    if issue.hint and CLI_ADVICE.search(issue.hint):
+        return Issue(issue.message, issue.file, issue.line, issue.field, None, issue.severity)
+    return issue
 
 
 def _ordered(issues: Iterable[Issue]) -> list[Issue]:
