@@ -16,9 +16,10 @@ from click.testing import Result
 from pydantic import BaseModel
 
 from contractkit import yamlio
+from contractkit.fieldplan import MECHANISM_FIELDS, offered_models
 from contractkit.loading import Library, read_deal
 from contractkit.model import Deal
-from contractkit.scaffold import MECHANISM_FIELDS, new_deal, offered_models, specimen
+from contractkit.scaffold import new_deal, specimen
 from contractkit.shapes import is_placeholder
 from contractkit.validate import check_deal
 
