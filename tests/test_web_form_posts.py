@@ -142,7 +142,7 @@ def test_an_edit_that_changes_approved_wording_reopens_the_approval(world: dict[
     response = client.post(EDIT, {**fields, "action": "check"})
     assert response.status_code == 302
     assert ApprovalRequest.objects.filter(deal=world["a"], status="reopened").exists()
-    assert world["a"].latest.change == "approvals re-opened: value-share"
+    assert world["a"].latest.change == "approvals re-opened: Value share"
 
 
 def test_the_edit_form_shows_the_problems_of_the_latest_draft(world: dict[str, Any]) -> None:
