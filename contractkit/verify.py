@@ -1,9 +1,11 @@
 """Verify a received agreement (DOCX or PDF): locked clauses intact, no exclusivity, every deviation shown.
 
-Locks inside Word are only a hint, so the document the partner sends back is read with hostile-input
-limits (docx_io, pdf_read), split into clauses (content-control tags, else heading styles, else
-numbered headings in the PDF text) and compared with what the library produces (verify_text).
-The result is a Report; the CLI prints it and exits 0 (complies), 3 (does not) or 1 (cannot tell).
+Locks inside Word are only a hint, so the document the partner sends back is read as a reader sees
+it, with hostile-input limits (docx_read, pdf_read), split into clauses (content-control tags, else
+heading styles, else numbered headings in the PDF text) and compared with what the library produces
+(verify_text). In a DOCX every paragraph must be accounted for and everything Word shows is read
+(verify_docx). The result is a Report; the CLI prints it and exits 0 (complies), 3 (does not) or 1
+(cannot tell).
 """
 
 from __future__ import annotations
@@ -11,15 +13,16 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .docx_io import Block
+from .docx_read import Block, DocxContent, Mark
 from .errors import CannotVerify, ContractkitError
 from .loading import Library
 from .model import Deal, Playbook
-from .text import normalise
+from .text import deconfuse, normalise, suspicious
+from .verify_report import lines, provenance, summary
 from .verify_text import (
     Expected,
     Finding,
@@ -33,12 +36,19 @@ from .verify_text import (
     unique,
 )
 
+if TYPE_CHECKING:
+    from . import verify_docx
+    from .assemble import Agreement
+    from .verify_template import Profile
+
+__all__ = ["lines", "verify", "verify_path"]
 MANIFEST_PROPERTY = "contractkit.manifest"  # as written by render_docx (not imported: it pulls docxtpl)
 MAX_FILE_BYTES = 100 * 1024 * 1024
 HEADING_STYLES = frozenset({"Clause 1", "Schedule 1"})
 _BODY_STYLE = re.compile(r"^(Clause|Schedule)( Text)? [2-9]$|^(Clause|Schedule) Text$")
 SEPARATOR = " ; "  # between scanned paragraphs: a pattern made of words, \s and [^.;] cannot span it
 ADDED_PRINCIPLES = "P3, P4"  # change control: nothing outside the agreed text (topic 28)
+PDF_FLAGS = frozenset({"bidi-control", "mixed-script"})  # PDF extraction yields ligatures and odd spaces of its own
 
 
 @dataclass
@@ -49,9 +59,10 @@ class Received:
     manifest: dict[str, Any] | None
     head: str  # the first part of the text, to recognise the playbook by its title
     blocks: list[Block] = field(default_factory=list)  # DOCX body paragraphs
-    notes: list[Block] = field(default_factory=list)  # DOCX headers, footers and notes
+    notes: list[Block] = field(default_factory=list)  # DOCX headers, footers, notes and comments
     text: str = ""  # PDF: the whole normalised text
     issues: list[Finding] = field(default_factory=list)
+    docx: DocxContent | None = None
 
     def all_text(self) -> str:
         return self.text or "\n".join(b.text for b in self.blocks)
@@ -81,24 +92,40 @@ def verify_path(library: Library, path: Path, *, against: Path | None = None) ->
 
 def verify(library: Library, data: bytes, *, name: str = "document", deal: Deal | None = None) -> Report:
     """Every finding for one document; raises CannotVerify if it cannot be read as an agreement."""
+    if sniff(data) == "pdf":
+        return _verify(library, data, name, deal)
+    from .docx_package import Limits, deadline
+
+    seconds = Limits().max_seconds
+    with deadline(seconds, f"verifying the document took longer than {seconds:g} s: refused"):
+        return _verify(library, data, name, deal)
+
+
+def _verify(library: Library, data: bytes, name: str, deal: Deal | None) -> Report:
     received = read(data)
     manifest = received.manifest
     playbook = choose_playbook(library, manifest, deal, received.head, received.all_text())
-    expected = _expected(library, playbook, manifest, deal)
+    agreement = _assemble(library, deal)
+    expected = _expected(library, playbook, manifest, agreement)
+    extra: list[Segment] = []
     if received.format == "pdf":
-        extra: list[Segment] = []
         from .pdf_read import pdf_preamble, pdf_segments
 
         pairs, outside = pdf_segments(received.text, expected), [pdf_preamble(received.text, expected)]
     else:
         segments, loose = docx_segments(received.blocks)
         pairs, extra = assign(expected, segments, {fold(c.title) for c in library.clauses.values()})
-        outside = [b.text for b in loose + received.notes]
+        outside = [b.text for b in loose + received.notes] + [b.label for b in received.blocks if b.label]
     if not pairs:
         raise CannotVerify(f"no clause of the {playbook.title} was found: not an agreement from this library")
     findings = received.issues + provenance(manifest, library, playbook, deal)
     outcomes = [compare(e, s) for e, s in pairs]
     findings += _clauses(expected, pairs, outcomes, extra, exact=deal is not None)
+    if received.docx is not None:
+        from .verify_docx import Context
+
+        ctx = Context(received.docx, _profile(library, playbook), expected, pairs, outcomes, extra, library, playbook)
+        findings += _docx(ctx, agreement)
     findings += _scan(library, pairs, outcomes, extra, outside)
     report = Report(name, received.format, unique(findings), summary(manifest, received.format))
     report.clauses = len(pairs)
@@ -106,16 +133,46 @@ def verify(library: Library, data: bytes, *, name: str = "document", deal: Deal 
     return report
 
 
+def _assemble(library: Library, deal: Deal | None) -> Agreement | None:
+    if deal is None:
+        return None
+    from .assemble import assemble
+
+    return assemble(library, deal)
+
+
 def _expected(
-    library: Library, playbook: Playbook, manifest: dict[str, Any] | None, deal: Deal | None
+    library: Library, playbook: Playbook, manifest: dict[str, Any] | None, agreement: Agreement | None
 ) -> list[Expected]:
     from .verify_text import from_agreement, from_library
 
-    if deal is None:
-        return from_library(library, playbook, manifest)
-    from .assemble import assemble
+    return from_library(library, playbook, manifest) if agreement is None else from_agreement(agreement)
 
-    return from_agreement(assemble(library, deal))
+
+def _profile(library: Library, playbook: Playbook) -> Profile:
+    from .verify_template import profile
+
+    template = library.template_path(playbook)
+    if not template.is_file():
+        raise CannotVerify(f"the library's template {template} is missing, so the document cannot be accounted for")
+    return profile(template)
+
+
+def _docx(ctx: verify_docx.Context, agreement: Agreement | None) -> list[Finding]:
+    """Everything but the clause wording: formatting, objects, fields, furniture, additions, redefinitions."""
+    from . import verify_docx
+
+    if agreement is not None:
+        ctx = replace(ctx, cells=_cells(agreement))
+    return verify_docx.findings(ctx)
+
+
+def _cells(agreement: Agreement) -> frozenset[str]:
+    """Every table cell the deal's schedules print."""
+    from .tables import TABLES
+
+    rows = [row for s in agreement.schedules for kind in s.tables for row in TABLES[kind](agreement)[0]]
+    return frozenset(normalise(cell) for row in rows for cell in row)
 
 
 # ----------------------------------------------------------------------------- reading
@@ -138,10 +195,13 @@ def read(data: bytes) -> Received:
 
         content = read_pdf(data)
         text = normalise(content.text)
-        return Received("pdf", _valid(content.manifest), text[:3000], text=text)
-    from .docx_io import read_docx
+        issues = [Finding(k, None, "P4", d) for k, d in suspicious(text) if k in PDF_FLAGS]  # type: ignore[arg-type]
+        text = normalise(deconfuse(text))
+        return Received("pdf", _valid(content.manifest), text[:3000], text=text, issues=issues)
+    from .docx_read import read_docx
 
     docx = read_docx(data)
+    _characters(docx)
     manifest, issues = None, []
     raw = docx.custom.get(MANIFEST_PROPERTY)
     if raw:
@@ -152,7 +212,16 @@ def read(data: bytes) -> Received:
         if manifest is None:
             issues.append(Finding("provenance", None, "P4", "the manifest is unreadable; ignored", severity="warning"))
     head = " ".join(b.text for b in docx.blocks[:40])
-    return Received("docx", manifest, head, docx.blocks, docx.notes, issues=issues)
+    return Received("docx", manifest, head, docx.blocks, docx.notes, issues=issues, docx=docx)
+
+
+def _characters(docx: DocxContent) -> None:
+    """Look-alike, invisible and bidi characters become marks; the text is then read as a reader takes it."""
+    for block in [*docx.blocks, *docx.notes]:
+        for kind, detail in suspicious(f"{block.label} {block.text}"):
+            docx.marks.append(Mark(kind, detail, block.location, block))
+        block.text = deconfuse(block.text)
+        block.label = deconfuse(block.label)
 
 
 def _valid(manifest: Any) -> dict[str, Any] | None:
@@ -214,6 +283,9 @@ def docx_segments(blocks: list[Block]) -> tuple[list[Segment], list[Block]]:
     loose: list[Block] = []
     current: Segment | None = None
     for block in blocks:
+        if block.frame:  # a text box: read and accounted for apart from the flow of clauses
+            loose.append(block)
+            continue
         new_tag = block.clause and (current is None or current.clause != block.clause)
         if new_tag or (not block.clause and block.style in HEADING_STYLES):
             heading = block.style in HEADING_STYLES
@@ -319,31 +391,26 @@ def _severity(strict: bool) -> Severity:
 
 
 def _added(segment: Segment, exact: bool) -> Finding:
+    """A clause the playbook does not have: an addition, which fails the check with or without the deal."""
     what = f"tagged {segment.clause!r}" if segment.clause else f"headed {segment.title!r}"
-    return Finding(
-        "added",
-        segment.clause,
-        ADDED_PRINCIPLES,
-        f"a clause {what} that is not in the agreement{' the deal produces' if exact else ''}",
-        severity=_severity(exact),
-    )
+    where = segment.blocks[0].location if segment.blocks else None
+    detail = f"a clause {what} that is not in the agreement{' the deal produces' if exact else ''}"
+    return Finding("added", segment.clause, ADDED_PRINCIPLES, detail, location=where)
 
 
 def clause_findings(exp: Expected, segment: Segment, outcome: Outcome) -> list[Finding]:
-    """Altered text, tracked changes and hidden text in one clause."""
+    """Altered text and tracked changes in one clause."""
     what = "locked clause" if exp.locked else "clause"
-    out = _text_findings(exp, outcome, what)
+    where = segment.blocks[0].location if segment.blocks else None
+    out = [replace(f, location=where) for f in _text_findings(exp, outcome, what)]
     revised = [b for b in segment.blocks if b.has_revisions]
     if revised:
         inserted = " ".join(t for b in revised for t in b.inserted).strip()
         deleted = " ".join(t for b in revised for t in b.deleted).strip()
         detail = f"{what} {exp.title!r} has pending tracked changes in {len(revised)} paragraph(s)"
         diff = " ".join(x for x in (f"[-{deleted}-]" if deleted else "", f"{{+{inserted}+}}" if inserted else "") if x)
-        out.append(Finding("tracked-changes", exp.id, exp.principles, detail, diff or None, exp.severity))
-    hidden = " ".join(t for b in segment.blocks for t in b.hidden).strip()
-    if hidden:
-        detail = f"{what} {exp.title!r} has hidden text: {hidden[:200]!r}"
-        out.append(Finding("hidden-text", exp.id, exp.principles, detail, severity=exp.severity))
+        finding = Finding("tracked-changes", exp.id, exp.principles, detail, diff or None, exp.severity)
+        out.append(replace(finding, location=revised[0].location))
     return out
 
 
@@ -370,89 +437,3 @@ def _scannable(exp: Expected, segment: Segment, outcome: Outcome) -> list[str]:
     if not exp.locked:
         return [normalise(segment.title), segment.body]
     return [*outcome.fills, *outcome.changed, outcome.trailing]
-
-
-def provenance(
-    manifest: dict[str, Any] | None, library: Library, playbook: Playbook, deal: Deal | None
-) -> list[Finding]:
-    """Check the versions the document says it was drafted from against the library (and the deal)."""
-    if manifest is None:
-        return []
-    out = []
-    if manifest.get("library_version") != library.version:
-        detail = f"drafted from library {manifest.get('library_version')}; this library is {library.version}"
-        out.append(Finding("provenance", None, "P4", detail, severity="warning"))
-    named = _mapping(manifest.get("playbook"))
-    if (named.get("id"), named.get("version")) != (playbook.id, playbook.version):
-        detail = (
-            f"drafted from playbook {named.get('id')} {named.get('version')}; expected {playbook.id} {playbook.version}"
-        )
-        out.append(Finding("provenance", None, "P4", detail, severity="warning"))
-    out += [f for record in manifest["clauses"] if (f := _clause_version(library, record))]
-    info = _mapping(manifest.get("agreement"))
-    if deal and (info.get("reference"), info.get("version")) != (deal.agreement.reference, deal.agreement.version):
-        detail = (
-            f"the document is agreement {info.get('reference')} version {info.get('version')}; "
-            f"the deal is {deal.agreement.reference} version {deal.agreement.version}"
-        )
-        out.append(Finding("provenance", None, "P4", detail))
-    return out
-
-
-def _clause_version(library: Library, record: dict[str, Any]) -> Finding | None:
-    clause = library.clauses.get(str(record.get("id")))
-    if clause is None:
-        return Finding(
-            "provenance", None, "P4", f"the manifest lists unknown clause {record.get('id')!r}", severity="warning"
-        )
-    if record.get("version") == clause.version:
-        return None
-    detail = f"clause {clause.id!r} was drafted from version {record.get('version')}; library has {clause.version}"
-    return Finding(
-        "provenance", clause.id, ", ".join(clause.principles), detail, severity=_severity(clause.status == "locked")
-    )
-
-
-def _mapping(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def summary(manifest: dict[str, Any] | None, fmt: str) -> dict[str, Any] | None:
-    """What the report says about the manifest: where it was, and what it claims."""
-    if manifest is None:
-        return None
-    return {
-        "source": "PDF attachment contractkit-manifest.json" if fmt == "pdf" else "DOCX custom property",
-        "library_version": manifest.get("library_version"),
-        "playbook": manifest.get("playbook"),
-        "agreement": manifest.get("agreement"),
-        "final": manifest.get("final"),
-        "clauses": len(manifest["clauses"]),
-    }
-
-
-# ----------------------------------------------------------------------------- text output
-
-
-def lines(report: Report) -> list[str]:
-    """The report as plain text for the terminal."""
-    verdict = "complies" if report.compliant else "DOES NOT COMPLY"
-    errors = sum(f.severity == "error" for f in report.findings)
-    head = (
-        f"{report.file}: {verdict} ({report.clauses} clauses checked, {report.locked} locked clauses intact, "
-        f"{errors} finding(s), {len(report.findings) - errors} warning(s))"
-    )
-    manifest = report.manifest
-    if manifest is None:
-        head += "; no manifest: verified against the library text"
-    out = [head]
-    for finding in report.findings:
-        tag = "warning" if finding.severity == "warning" else finding.kind
-        where = f" clause {finding.clause}" if finding.clause else ""
-        out.append(
-            f"  {tag}{where} [{finding.principle}]: {finding.detail}"
-            + (f" ({finding.kind})" if tag == "warning" else "")
-        )
-        if finding.diff:
-            out.append(f"      {finding.diff}")
-    return out

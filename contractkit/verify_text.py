@@ -22,7 +22,37 @@ from .loading import Library
 from .model import Clause, ExclusivityPattern, Playbook
 from .text import TextError, normalise, split_lines
 
-Kind = Literal["missing", "altered", "tracked-changes", "hidden-text", "exclusivity", "added", "removed", "provenance"]
+Kind = Literal[
+    "missing",
+    "altered",
+    "tracked-changes",
+    "exclusivity",
+    "added",
+    "removed",
+    "provenance",
+    "redefinition",
+    # what a reader sees differs from what the text says (docx_style, docx_read)
+    "hidden-text",
+    "invisible-text",
+    "tiny-text",
+    "struck-text",
+    "displaced-text",
+    "distorted-text",
+    # what Word shows besides the text (docx_read, verify_docx)
+    "symbol",
+    "field",
+    "numbering",
+    "content-control",
+    "alternate-content",
+    "object",
+    "comment",
+    "unread-text",
+    # characters that are not what they look like (text.suspicious)
+    "invisible-character",
+    "bidi-control",
+    "mixed-script",
+    "lookalike",
+]
 Severity = Literal["error", "warning"]
 WILD = "\ue000"  # stands for a deal value in a clause's source text
 OPEN, ALT, CLOSE, LOOP = "\ue002", "\ue003", "\ue004", "\ue005"  # {% if %} / {% else %} / {% endif %} / {% for %}
@@ -30,7 +60,9 @@ LABEL = r"(?:\d+\.|\d+(?:\.\d+)+|\([A-Za-z]{1,4}\))"  # numbering printed in PDF
 _LABEL_TOKEN = re.compile(f"^{LABEL}$")
 # A deal value: bounded, within one paragraph ("\n" in DOCX text) and one sentence, so that a
 # wildcard cannot swallow a sentence or paragraph appended after it.
-FILL = r"((?:(?!\. [A-Z])[^\n]){0,300}?)"
+# A full stop then a capital ends a sentence, except after an initial or a title ("Dr A. Person").
+SENTENCE_END = r"(?<!\b[A-Z])(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bProf)(?<!\bSt)\. [A-Z]"
+FILL = rf"((?:(?!{SENTENCE_END})[^\n]){{0,300}}?)"
 LOOP_FILL = r"([^\n]{0,5000}?)"  # a {% for %} loop (lists of parties, special conditions)
 _JINJA = re.compile(r"({{.*?}}|{%.*?%})", re.S)
 _MAX_CHANGES = 6  # changes shown per altered clause
@@ -46,6 +78,7 @@ class Finding:
     detail: str
     diff: str | None = None
     severity: Severity = "error"
+    location: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -270,12 +303,12 @@ def _closes_at_end(para: str) -> bool:
     return True
 
 
-def _paragraph(para: str, kinds: list[str]) -> str:
+def _paragraph(para: str, kinds: list[str], fill: str = FILL) -> str:
     out = []
     for piece in re.split(f"([{WILD}{OPEN}{ALT}{CLOSE}{LOOP}])", para):
         if piece in (WILD, LOOP):
             kinds.append("value")
-            out.append(FILL if piece == WILD else LOOP_FILL)
+            out.append(fill if piece == WILD else LOOP_FILL)
         else:
             out.append({OPEN: " ?(?:", ALT: "|", CLOSE: ") ?"}.get(piece) or re.escape(piece))
     return "".join(out)
