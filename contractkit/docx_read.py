@@ -20,7 +20,6 @@ from .docx_style import (
     _RUN_KEYS,
     UNSEEN,
     Ground,
-    Layer,
     Props,
     Styles,
     Theme,
@@ -31,11 +30,14 @@ from .docx_style import (
     resolve,
     w,
 )
-from .docx_things import MC, M, Numbering, branches, chosen, describe, disagreement, label_of, label_words, numbered
+from .docx_things import MC, M, Numbering, branches, chosen, describe, disagreement, label_words, numbered
 
 CLAUSE_TAG = "ck:"
 MAX_MARKS = 500  # marks kept per document: enough to show the problem, bounded for hostile files
 _P, _R, _T, _TBL, _TC, _SDT = w("p"), w("r"), w("t"), w("tbl"), w("tc"), w("sdt")
+_PPR, _PSTYLE, _VAL = w("pPr"), w("pStyle"), w("val")
+_FLDCHAR, _DELTEXT, _CODE = w("fldChar"), w("delText"), (w("instrText"), w("delInstrText"))
+_SIMPLE = {w("tab"): "\t", w("ptab"): "\t", w("br"): " ", w("cr"): " ", w("noBreakHyphen"): "-"}
 _AC = f"{{{MC}}}AlternateContent"
 _OBJECTS = (w("drawing"), w("pict"), w("object"), w("contentPart"), w("control"))
 _DATES = tuple(w(t) for t in ("dayShort", "dayLong", "monthShort", "monthLong", "yearShort", "yearLong", "pgNum"))
@@ -124,6 +126,18 @@ class _Field:
     result: str = ""
     phase: str = "code"
     location: str = ""
+
+
+@dataclass(frozen=True)
+class _Base:
+    """A paragraph style's contribution, in a table style or not."""
+
+    name: str
+    runs: list[tuple[str, Props]]  # style levels of run properties, for each run's look
+    para: Props
+    shading: str | None
+    numbering: etree._Element | None  # the style's numPr
+    problems: list[tuple[str, str]]
 
 
 @dataclass
@@ -232,6 +246,7 @@ class _Story:
         self.fields: list[_Field] = []
         self.seen: set[etree._Element] = set()
         self.looks: dict[tuple[object, ...], list[tuple[str, str]]] = {}
+        self.bases: dict[tuple[str | None, str], _Base] = {}
 
     def read(self, root: etree._Element) -> None:
         self.blocks(root, Ctx())
@@ -303,46 +318,58 @@ class _Story:
     def paragraph(self, p: etree._Element, ctx: Ctx) -> None:
         self.count += 1
         location = f"{self.part}, paragraph {self.count}" + (f" ({ctx.frame})" if ctx.frame else "")
-        ppr = p.find(w("pPr"))
-        style_el = ppr.find(w("pStyle")) if ppr is not None else None
-        style_id = self.styles.paragraph_style(style_el.get(w("val")) if style_el is not None else None)
-        levels = self._levels(ctx.table_style, style_id)
-        para: Props = {}
-        for _where, layer in levels:
-            para.update(layer.para)
+        ppr = p.find(_PPR)
+        style_el = ppr.find(_PSTYLE) if ppr is not None else None
+        style_id = self.styles.paragraph_style(style_el.get(_VAL) if style_el is not None else None)
+        base = self._base(ctx.table_style, style_id)
         direct = _props(ppr, _PARA_KEYS)
-        para.update(direct)
-        ground = Ground(self.styles.theme.shading(para.get("shd")) or ctx.cell, self.reader.page)
-        state = _Para(location, ground, [(where, layer.run) for where, layer in levels], (ctx.table_style, style_id))
+        para = {**base.para, **direct} if direct else base.para
+        shading = self.styles.theme.shading(para.get("shd")) if "shd" in direct else base.shading
+        ground = Ground(shading or ctx.cell, self.reader.page)
+        state = _Para(location, ground, base.runs, (ctx.table_style, style_id))
         self.content(p, state, None)
         _mark_revision(ppr, state)
-        block = Block(self.styles.name(style_id), "".join(state.visible), ctx.clause, state.inserted, state.deleted,
+        block = Block(base.name, "".join(state.visible), ctx.clause, state.inserted, state.deleted,
                       ctx.locked, state.hidden, location, self.role, ctx.table, ctx.frame)  # fmt: skip
-        block.label = self._label(direct.get("numPr"), levels[-1][1].para.get("numPr"), block)
+        block.label = self._label(direct.get("numPr"), base.numbering, block)
         self.out.append(block)
-        self._flush(state, para, block)
+        found = paragraph_problems(para) if set(direct) - {"numPr", "shd"} else base.problems
+        self._flush(state, found, block)
         for box in state.boxes:
             self.blocks(box, replace(ctx, frame="text box"))
 
-    def _levels(self, table_style: str | None, style_id: str) -> list[tuple[str, Layer]]:
-        levels = [("the document defaults", self.styles.doc_defaults)]
-        if table_style:
-            levels.append((f"table style {self.styles.name(table_style)!r}", self.styles.layer(table_style)))
-        levels.append((f"paragraph style {self.styles.name(style_id)!r}", self.styles.layer(style_id)))
-        return levels
+    def _base(self, table_style: str | None, style_id: str) -> _Base:
+        """What a paragraph's styles give it, once per table style and paragraph style."""
+        key = (table_style, style_id)
+        if key not in self.bases:
+            levels = [("the document defaults", self.styles.doc_defaults)]
+            if table_style:
+                levels.append((f"table style {self.styles.name(table_style)!r}", self.styles.layer(table_style)))
+            levels.append((f"paragraph style {self.styles.name(style_id)!r}", self.styles.layer(style_id)))
+            para: Props = {}
+            for _where, layer in levels:
+                para.update(layer.para)
+            self.bases[key] = _Base(
+                self.styles.name(style_id),
+                [(where, layer.run) for where, layer in levels],
+                para,
+                self.styles.theme.shading(para.get("shd")),
+                levels[-1][1].para.get("numPr"),
+                paragraph_problems(para),
+            )
+        return self.bases[key]
 
     def _label(self, direct: etree._Element | None, styled: etree._Element | None, block: Block) -> str:
         at = numbered(direct, styled)
-        lvl = self.reader.numbering.level(*at) if at else None
-        if lvl is None:
+        label = self.reader.numbering.label(*at) if at else None
+        if label is None:
             return ""
-        fmt, text = label_of(lvl)
-        self.reader.thing(Thing("label", fmt, text, self.role, block.location, block))
-        return label_words(text).strip()
+        self.reader.thing(Thing("label", label[0], label[1], self.role, block.location, block))
+        return label_words(label[1]).strip()
 
-    def _flush(self, state: _Para, para: Props, block: Block) -> None:
+    def _flush(self, state: _Para, found: list[tuple[str, str]], block: Block) -> None:
         if block.text.strip() or state.hidden:
-            for kind, how in paragraph_problems(para):
+            for kind, how in found:
                 self.reader.mark(kind, f"the paragraph is {how}", block.location, block)
         for kind, how, text in state.pending:
             self.reader.mark(kind, f"{text.strip()[:120]!r} is {how}", block.location, block)
@@ -413,26 +440,27 @@ class _Story:
         if tag == _T:
             self.seen.add(child)
             self._text(child.text or "", shown)
-        elif tag in (w("delText"),):
-            state.deleted.append(child.text or "")
-        elif tag in (w("instrText"), w("delInstrText")):
+        elif tag in _SIMPLE:
+            self._text(_SIMPLE[tag], shown)
+        elif tag == _FLDCHAR:
+            self._field_char(child, state)
+        elif tag in _CODE:
             coding = next((f for f in reversed(self.fields) if f.phase == "code"), None)
             if coding is not None:
                 coding.code += child.text or ""
-        elif tag in (w("tab"), w("ptab")):
-            self._text("\t", shown)
-        elif tag in (w("br"), w("cr")):
-            self._text(" ", shown)
-        elif tag == w("noBreakHyphen"):
-            self._text("-", shown)
-        elif tag == w("sym"):
+        elif tag == _DELTEXT:
+            state.deleted.append(child.text or "")
+        else:
+            self._special(child, shown, state)
+
+    def _special(self, child: etree._Element, shown: list[str], state: _Para) -> None:
+        """Symbols, drawings and objects, date blocks and phonetic guides inside a run."""
+        tag = child.tag
+        if tag == w("sym"):
             self._text("\ufffd", shown)
             font, char = child.get(w("font")) or "?", child.get(w("char")) or "?"
-            state.pending.append(
-                ("symbol", f"a symbol (character {char} of the font {font}) in place of text", "\ufffd")
-            )
-        elif tag == w("fldChar"):
-            self._field_char(child, state)
+            how = f"a symbol (character {char} of the font {font}) in place of text"
+            state.pending.append(("symbol", how, "\ufffd"))
         elif tag in _OBJECTS:
             kind, text, boxes = describe(child)
             state.things.append(("object", kind, text))
@@ -447,6 +475,9 @@ class _Story:
 
     def _text(self, text: str, shown: list[str]) -> None:
         """Text goes to the field code being read, or is shown (and is the result of any open field)."""
+        if not self.fields:
+            shown.append(text)
+            return
         coding = next((f for f in reversed(self.fields) if f.phase == "code"), None)
         if coding is not None:
             coding.code += text

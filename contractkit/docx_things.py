@@ -111,14 +111,22 @@ class Numbering:
         self.styles = styles
         self.abstract: dict[str, etree._Element] = {}
         self.nums: dict[str, etree._Element] = {}
+        self.cache: dict[tuple[str, str], tuple[str, str] | None] = {}
         for item in root if root is not None else ():
             if item.tag == w("abstractNum"):
                 self.abstract.setdefault(item.get(w("abstractNumId"), ""), item)
             elif item.tag == w("num"):
                 self.nums.setdefault(item.get(w("numId"), ""), item)
 
-    def level(self, num_id: str, ilvl: str, depth: int = 0) -> etree._Element | None:
-        """The w:lvl that numbers a paragraph: a level override of the list, else its definition's level."""
+    def label(self, num_id: str, ilvl: str) -> tuple[str, str] | None:
+        """The number format and level text of the list level that numbers a paragraph (None: no such level)."""
+        key = (num_id, ilvl)
+        if key not in self.cache:
+            lvl = self._level(num_id, ilvl, 0)
+            self.cache[key] = label_of(lvl) if lvl is not None else None
+        return self.cache[key]
+
+    def _level(self, num_id: str, ilvl: str, depth: int) -> etree._Element | None:
         num = self.nums.get(num_id)
         if num is None or depth > 3:
             return None
@@ -132,7 +140,7 @@ class Numbering:
         link = abstract.find(w("numStyleLink"))
         if link is not None:  # the list is defined by a numbering style: follow it to its list
             linked = self._styled(link.get(_VAL, ""))
-            return self.level(linked, ilvl, depth + 1) if linked else None
+            return self._level(linked, ilvl, depth + 1) if linked else None
         return next((lvl for lvl in abstract.iterchildren(w("lvl")) if lvl.get(w("ilvl")) == ilvl), None)
 
     def all_levels(self) -> set[tuple[str, str]]:
@@ -170,6 +178,8 @@ def numbered(para_direct: etree._Element | None, para_style: etree._Element | No
         el = numpr.find(w(tag)) if numpr is not None else None
         return el.get(_VAL) if el is not None else None
 
+    if para_direct is None and para_style is None:
+        return None
     num_id = get(para_direct, "numId") or get(para_style, "numId")
     ilvl = get(para_direct, "ilvl") or get(para_style, "ilvl") or "0"
     if not num_id or num_id == "0":

@@ -33,6 +33,7 @@ NUMERIC_FORMATS = frozenset(
 )
 _PAGE_RESULT = re.compile(r"^\s*(\d+|[ivxlcdm]+|[IVXLCDM]+)?\s*$")
 _SIMILAR = 0.5  # below this word similarity to every expected paragraph, a paragraph is new, not edited
+_DEFINING = re.compile(r"(?i)mean|includ|refer|defin|constru|limited|exclud|\bread\b")  # cheap test first
 _STRONG = r"(?i:means|shall\s+mean|ha(?:s|ve)\s+the\s+meaning|(?:is|are)\s+defined\s+as|shall\s+be\s+construed\s+as)"
 _VERBS = (
     r"(?i:means|mean|shall\s+mean|includes?|shall\s+include|ha(?:s|ve)\s+the\s+meaning|(?:is|are)\s+defined|"
@@ -298,11 +299,15 @@ def redefinitions(ctx: Context, owner: dict[int, str | None]) -> list[Finding]:
         ", ".join(ctx.library.clauses["definitions"].principles) if "definitions" in ctx.library.clauses else "P3"
     )
     segments = {id(b): (exp, segment) for exp, segment in ctx.pairs for b in segment.blocks}
+    claimed: dict[str, dict[int, str | None]] = {}
     out = []
     for block in [*ctx.content.blocks, *ctx.content.notes]:
-        for text in (normalise(block.label), normalise(block.text)):
+        for raw in (block.label, block.text):
+            if not _DEFINING.search(raw):
+                continue
+            text = normalise(raw)
             hits = [(h, _term(h)) for h in regex.finditer(text)]
-            own = _own_definitions(block, segments.get(id(block)), regex) if hits else set()
+            own = _own_definitions(block, segments.get(id(block)), regex, claimed) if hits else set()
             for hit, term in hits:
                 if term in own:
                     continue
@@ -318,11 +323,18 @@ def _term(hit: re.Match[str]) -> str:
     return hit.group("quoted") or hit.group("term") or hit.group("other")
 
 
-def _own_definitions(block: Block, placed: tuple[Expected, Segment] | None, regex: re.Pattern[str]) -> set[str]:
+def _own_definitions(
+    block: Block,
+    placed: tuple[Expected, Segment] | None,
+    regex: re.Pattern[str],
+    claimed: dict[str, dict[int, str | None]],
+) -> set[str]:
     """The terms that the clause paragraph this block is (as written or edited) defines itself."""
     if placed is None:
         return set()
-    para = claims(*placed).get(id(block))
+    if placed[0].id not in claimed:
+        claimed[placed[0].id] = claims(*placed)
+    para = claimed[placed[0].id].get(id(block))
     return {_term(h) for h in regex.finditer(para.replace(WILD, " "))} if para else set()
 
 
