@@ -84,6 +84,7 @@ class Mark:
     detail: str
     location: str
     block: Block | None = None
+    clause: str | None = None  # where no block holds it (a control or alternative content around paragraphs)
 
 
 @dataclass(eq=False)
@@ -152,7 +153,7 @@ class _Para:
     inserted: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     hidden: list[str] = field(default_factory=list)
-    pending: list[tuple[str, str, str]] = field(default_factory=list)  # kind, how, text
+    pending: list[tuple[str, str]] = field(default_factory=list)  # finding kind, detail
     things: list[tuple[str, str, str]] = field(default_factory=list)
     boxes: list[etree._Element] = field(default_factory=list)
 
@@ -228,9 +229,11 @@ class _Reader:
                 "distorted-text", "styles are replaced from an attached template when the document opens", self.main
             )
 
-    def mark(self, kind: str, detail: str, location: str, block: Block | None = None) -> None:
+    def mark(
+        self, kind: str, detail: str, location: str, block: Block | None = None, clause: str | None = None
+    ) -> None:
         if len(self.result.marks) < MAX_MARKS:
-            self.result.marks.append(Mark(kind, detail, location, block))
+            self.result.marks.append(Mark(kind, detail, location, block, clause))
 
     def thing(self, thing: Thing) -> None:
         if len(self.result.things) < MAX_MARKS:
@@ -265,9 +268,10 @@ class _Story:
             elif tag == _TBL:
                 self.table(child, ctx)
             elif tag == _SDT:
-                self.blocks(_control(child, self), _control_ctx(child, ctx))
+                inner = _control_ctx(child, ctx)
+                self.blocks(self._control(child, None, inner), inner)
             elif tag == _AC:
-                self.blocks(self.alternate(child), ctx)
+                self.blocks(self.alternate(child, None, ctx), ctx)
             elif tag == w("altChunk"):
                 where = f"{self.part}, after paragraph {self.count}"
                 self.reader.mark(
@@ -301,17 +305,35 @@ class _Story:
                     what, f"table text {how}", f"{self.part}, table style {self.styles.name(style or '')!r}"
                 )
 
-    def alternate(self, el: etree._Element) -> etree._Element:
+    def alternate(self, el: etree._Element, state: _Para | None, ctx: Ctx | None) -> etree._Element:
         """The branch Word shows; a finding when the branches read differently."""
         differ = disagreement(el)
         if differ is not None:
             detail = f"Word shows {differ[0][:120]!r} where other programs show {differ[1][:120]!r}"
-            self.reader.mark("alternate-content", detail, f"{self.part}, paragraph {max(self.count, 1)}")
+            self._note("alternate-content", detail, state, ctx)
         shown = chosen(el)
         for branch in branches(el):
             if branch is not shown:
                 self.seen.update(branch.iter(_T))
         return shown if shown is not None else etree.Element("empty")
+
+    def _control(self, sdt: etree._Element, state: _Para | None, ctx: Ctx | None) -> etree._Element:
+        """A content control's content; a control bound to data shows the data, not its text: a finding."""
+        binding = sdt.find(f"{w('sdtPr')}/{w('dataBinding')}")
+        if binding is not None:
+            path = binding.get(w("xpath")) or ""
+            detail = f"a content control bound to data ({path}): Word shows the bound value, not the text it holds"
+            self._note("content-control", detail, state, ctx)
+        content = sdt.find(w("sdtContent"))
+        return content if content is not None else etree.Element("empty")
+
+    def _note(self, kind: str, detail: str, state: _Para | None, ctx: Ctx | None) -> None:
+        """A finding in the paragraph being read, or (around paragraphs) at the next one."""
+        if state is not None:
+            state.pending.append((kind, detail))
+        else:
+            where = f"{self.part}, paragraph {self.count + 1}"
+            self.reader.mark(kind, detail, where, None, ctx.clause if ctx is not None else None)
 
     # ------------------------------------------------------------------------- paragraphs
 
@@ -371,8 +393,8 @@ class _Story:
         if block.text.strip() or state.hidden:
             for kind, how in found:
                 self.reader.mark(kind, f"the paragraph is {how}", block.location, block)
-        for kind, how, text in state.pending:
-            self.reader.mark(kind, f"{text.strip()[:120]!r} is {how}", block.location, block)
+        for kind, detail in state.pending:
+            self.reader.mark(kind, detail, block.location, block)
         for what, kind, text in state.things:
             self.reader.thing(Thing(what, kind, text, self.role, block.location, block))
 
@@ -387,9 +409,9 @@ class _Story:
             elif tag in (w("del"), w("moveFrom")):
                 self.content(child, state, "del")
             elif tag == _SDT:
-                self.content(_control(child, self), state, revision)
+                self.content(self._control(child, state, None), state, revision)
             elif tag == _AC:
-                self.content(self.alternate(child), state, revision)
+                self.content(self.alternate(child, state, None), state, revision)
             elif tag == w("fldSimple"):
                 self.fields.append(_Field(child.get(w("instr")) or "", "", "result", state.location))
                 self.content(child, state, revision)
@@ -398,7 +420,9 @@ class _Story:
                 state.visible.append(" ".join(t.text or "" for t in child.iter(f"{{{M}}}t")))
                 state.things.append(("object", "equation", _texts(child)))
             elif tag in (w("dir"), w("bdo")):
-                state.pending.append(("distorted-text", "laid out by a bidirectional override", _texts(child)))
+                state.pending.append(
+                    ("distorted-text", f"{_texts(child)[:120]!r} is laid out by a bidirectional override")
+                )
                 self.content(child, state, revision)
             elif tag == w("subDoc"):
                 state.things.append(("object", "subdocument", ""))
@@ -409,7 +433,7 @@ class _Story:
 
     def run(self, r: etree._Element, state: _Para, revision: str | None) -> None:
         shown: list[str] = []
-        for child in self._run_children(r):
+        for child in self._run_children(r, state):
             self._piece(child, shown, state)
         text = "".join(shown)
         if revision == "del":
@@ -424,13 +448,13 @@ class _Story:
             state.visible.append(text)
             if revision == "ins":
                 state.inserted.append(text)
-        state.pending += [(kind, how, text) for kind, how in found]
+        state.pending += [(kind, f"{text.strip()[:120]!r} is {how}") for kind, how in found]
 
-    def _run_children(self, r: etree._Element) -> list[etree._Element]:
+    def _run_children(self, r: etree._Element, state: _Para) -> list[etree._Element]:
         out = []
         for child in r:
             if child.tag == _AC:
-                out += self._run_children(self.alternate(child))
+                out += self._run_children(self.alternate(child, state, None), state)
             elif isinstance(child.tag, str):
                 out.append(child)
         return out
@@ -459,8 +483,7 @@ class _Story:
         if tag == w("sym"):
             self._text("\ufffd", shown)
             font, char = child.get(w("font")) or "?", child.get(w("char")) or "?"
-            how = f"a symbol (character {char} of the font {font}) in place of text"
-            state.pending.append(("symbol", how, "\ufffd"))
+            state.pending.append(("symbol", f"a symbol (character {char} of the font {font}) in place of text"))
         elif tag in _OBJECTS:
             kind, text, boxes = describe(child)
             state.things.append(("object", kind, text))
@@ -526,18 +549,6 @@ class _Story:
                 self.reader.mark("unread-text", detail, self.part)
 
 
-def _control(sdt: etree._Element, story: _Story) -> etree._Element:
-    """A content control's content; a control bound to data shows the data, not its text: a finding."""
-    pr = sdt.find(w("sdtPr"))
-    if pr is not None and pr.find(w("dataBinding")) is not None:
-        binding = pr.find(w("dataBinding"))
-        path = binding.get(w("xpath")) if binding is not None else ""
-        detail = f"a content control bound to data ({path}): Word shows the bound value, not the text it holds"
-        story.reader.mark("content-control", detail, f"{story.part}, paragraph {story.count + 1}")
-    content = sdt.find(w("sdtContent"))
-    return content if content is not None else etree.Element("empty")
-
-
 def _control_ctx(sdt: etree._Element, ctx: Ctx) -> Ctx:
     tag_el = sdt.find(f"{w('sdtPr')}/{w('tag')}")
     value = tag_el.get(w("val"), "") if tag_el is not None else ""
@@ -578,3 +589,25 @@ def _custom(package: Package) -> dict[str, str]:
         else:
             values[name] = text
     return values
+
+
+def style_problems(data: bytes, names: list[str], grounds: dict[str, str]) -> dict[str, list[tuple[str, str]]]:
+    """How each named style, applied to a paragraph on its own (or the given background), hides its text."""
+    reader = _Reader(Package(data, Limits()))
+    styles = reader.styles
+    by_name = {styles.name(sid): sid for sid in styles.by_id}
+    out: dict[str, list[tuple[str, str]]] = {}
+    for name in names:
+        sid = by_name.get(name)
+        if sid is None:
+            continue
+        layer = styles.layer(sid)
+        levels = [("the document defaults", styles.doc_defaults.run), (f"style {name!r}", layer.run)]
+        para = {**styles.doc_defaults.para, **layer.para}
+        shading = grounds.get(name) or styles.theme.shading(para.get("shd"))
+        look = resolve(levels, {})
+        found = problems(look, Ground(shading, reader.page), styles.theme, styles.symbol_fonts, 0)
+        found += paragraph_problems(para)
+        if found:
+            out[name] = found
+    return out

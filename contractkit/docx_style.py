@@ -178,6 +178,8 @@ def _props(container: etree._Element | None, keys: set[str]) -> Props:
         if isinstance(child.tag, str) and child.tag.startswith(f"{{{W}}}"):
             name = child.tag[len(W) + 2 :]
             if name in keys:
+                if name in out:  # the schema allows one; programs differ on which of two they obey
+                    out["twice"] = child
                 out[name] = child
     return out
 
@@ -346,6 +348,8 @@ def problems(look: Look, ground: Ground, theme: Theme, symbol_fonts: set[str], c
     grounds = (back,) if back is not None else Ground(None, ground.page).colours()
     if color is not None and any(contrast(color, g) < MIN_CONTRAST for g in grounds):
         out.append(("invisible-text", f"coloured #{color} on a #{'/#'.join(grounds)} background"))
+    if "twice" in run:
+        out.append(("distorted-text", f"formatted with {etree.QName(run['twice']).localname!r} given twice"))
     fonts = run.get("rFonts")
     names = {(fonts.get(w(k)) or "").lower() for k in ("ascii", "hAnsi")} if fonts is not None else set()
     symbol = sorted(names & symbol_fonts)
@@ -401,6 +405,8 @@ def _moved(run: Props) -> list[tuple[str, str]]:
 def paragraph_problems(para: Props) -> list[tuple[str, str]]:
     """Paragraph formatting that hides or moves its text: frames, clipped lines, off-page indents, right to left."""
     out = []
+    if "twice" in para:
+        out.append(("distorted-text", f"formatted with {etree.QName(para['twice']).localname!r} given twice"))
     if "framePr" in para:
         out.append(("displaced-text", "placed in a frame, outside the flow of the text"))
     spacing = para.get("spacing")

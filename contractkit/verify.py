@@ -22,6 +22,7 @@ from .errors import CannotVerify, ContractkitError
 from .loading import Library
 from .model import Deal, Playbook
 from .text import deconfuse, normalise, suspicious
+from .verify_docx import first_difference
 from .verify_report import lines, provenance, summary
 from .verify_text import (
     Expected,
@@ -401,7 +402,9 @@ def _added(segment: Segment, exact: bool) -> Finding:
 def clause_findings(exp: Expected, segment: Segment, outcome: Outcome) -> list[Finding]:
     """Altered text and tracked changes in one clause."""
     what = "locked clause" if exp.locked else "clause"
-    where = segment.blocks[0].location if segment.blocks else None
+    where = (
+        first_difference(exp, segment) if not outcome.ok else (segment.blocks[0].location if segment.blocks else None)
+    )
     out = [replace(f, location=where) for f in _text_findings(exp, outcome, what)]
     revised = [b for b in segment.blocks if b.has_revisions]
     if revised:

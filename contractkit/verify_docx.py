@@ -86,7 +86,7 @@ def _clause_of(block: Block | None, owner: dict[int, str | None]) -> str | None:
 
 
 def _from_mark(mark: Mark, owner: dict[int, str | None], principles: dict[str, str]) -> Finding:
-    clause = _clause_of(mark.block, owner)
+    clause = _clause_of(mark.block, owner) if mark.block is not None else mark.clause
     kind = mark.kind if mark.kind in KINDS else "unread-text"
     principle = principles.get(clause, SEEN_PRINCIPLE) if clause else SEEN_PRINCIPLE
     return Finding(kind, clause, principle, mark.detail, location=mark.location)  # type: ignore[arg-type]
@@ -271,6 +271,22 @@ def claims(exp: Expected, segment: Segment) -> dict[int, str | None]:
             free.remove(best)
             out[id(block)] = best
     return out
+
+
+def first_difference(exp: Expected, segment: Segment) -> str | None:
+    """Where a clause first differs from its wording: its heading, or its first paragraph that is none of its
+    paragraphs (None when nothing in the segment says where)."""
+    if not segment.blocks:
+        return None
+    if normalise(segment.title).casefold() != normalise(exp.title).casefold():
+        return segment.blocks[0].location
+    paras = {p for variant in exp.variants for p in variant}
+    title = normalise(segment.title)
+    for block in segment.blocks:
+        text = normalise(block.text)
+        if text and text != title and not any(_para_regex(p).match(text) for p in paras):
+            return block.location
+    return segment.blocks[0].location
 
 
 @lru_cache(maxsize=8192)
