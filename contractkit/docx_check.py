@@ -27,11 +27,10 @@ def draft_problems(data: bytes, template: Path) -> list[Issue]:
     from .verify_docx import thing_problem
 
     content = read_docx(data)
-    allowed = profile(template)
     issues = [_issue(m.kind, m.detail, m.location, template) for m in content.marks]
-    issues += [
-        _issue(t.what, detail, t.location, template) for t in content.things if (detail := thing_problem(t, allowed))
-    ]
+    if template.is_file():  # what the template itself holds (a watermark, page numbers) is allowed
+        allowed = profile(template)
+        issues += [_issue(t.what, d, t.location, template) for t in content.things if (d := thing_problem(t, allowed))]
     return issues + _characters(content, template)
 
 

@@ -363,7 +363,11 @@ def in_party_value(pkg: Package) -> Expect:
 
 def redirected(pkg: Package) -> Expect:
     """The main part moved: _rels/.rels names word/main2.xml (tampered); word/document.xml stays as a decoy."""
-    pkg.add("word/main2.xml", pkg.parts[MAIN], "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml")
+    pkg.add(
+        "word/main2.xml",
+        pkg.parts[MAIN],
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+    )
     pkg.parts["word/_rels/main2.xml.rels"] = pkg.parts["word/_rels/document.xml.rels"]
     rels = pkg.xml("_rels/.rels")
     for rel in rels:
@@ -601,10 +605,14 @@ TECHNIQUES: dict[str, Technique] = {
     "white-by-theme": direct(lambda: el("color", val="000000", themeColor="background1"), kind="invisible-text"),
     "near-white": direct(lambda: el("color", val="F4F4F4"), kind="invisible-text"),
     "coloured-like-shading": shaded,
-    "coloured-like-highlight": direct(lambda: el("highlight", val="yellow"), lambda: el("color", val="FFFF00"),
-                                      kind="invisible-text"),  # fmt: skip
-    "coloured-like-run-shading": direct(lambda: el("shd", val="clear", color="auto", fill="003087"),
-                                        lambda: el("color", val="003087"), kind="invisible-text"),  # fmt: skip
+    "coloured-like-highlight": direct(
+        lambda: el("highlight", val="yellow"), lambda: el("color", val="FFFF00"), kind="invisible-text"
+    ),  # fmt: skip
+    "coloured-like-run-shading": direct(
+        lambda: el("shd", val="clear", color="auto", fill="003087"),
+        lambda: el("color", val="003087"),
+        kind="invisible-text",
+    ),  # fmt: skip
     "page-colour": page_colour,
     # too small, struck, moved or drawn as something else
     "one-point": direct(lambda: el("sz", val="2"), kind="tiny-text"),
@@ -620,8 +628,9 @@ TECHNIQUES: dict[str, Technique] = {
     "indented-off-page": paragraph_format(lambda: el("ind", left="40000"), kind="displaced-text"),
     "symbol-font": direct(lambda: el("rFonts", ascii="Wingdings", hAnsi="Wingdings"), kind="distorted-text"),
     "right-to-left": direct(lambda: el("rtl"), kind="distorted-text"),
-    "property-twice": direct(lambda: el("color", val="1F1F1F"), lambda: el("color", val="FFFFFF"),
-                             kind="distorted-text"),  # fmt: skip
+    "property-twice": direct(
+        lambda: el("color", val="1F1F1F"), lambda: el("color", val="FFFFFF"), kind="distorted-text"
+    ),  # fmt: skip
     "embedded-font": embedded_font,
     # paragraphs that are not the agreement's
     "only-partner-after-clause-7": after_clause(TARGET, ONLY, None),

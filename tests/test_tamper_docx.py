@@ -76,9 +76,7 @@ def test_technique_is_found_against_the_deal(library: Library, drafted: bytes, a
     assert matching(report.findings, expect), [(f.kind, f.clause, f.location) for f in report.findings]
 
 
-def test_the_corpus_through_the_command_line(
-    cli: Callable[..., Result], drafted: bytes, tmp_path: Path
-) -> None:
+def test_the_corpus_through_the_command_line(cli: Callable[..., Result], drafted: bytes, tmp_path: Path) -> None:
     paths = []
     for name in TECHNIQUES:
         path = tmp_path / f"{name}.docx"
