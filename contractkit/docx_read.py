@@ -345,6 +345,10 @@ class _Story:
         style_id = self.styles.paragraph_style(style_el.get(_VAL) if style_el is not None else None)
         base = self._base(ctx.table_style, style_id)
         direct = _props(ppr, _PARA_KEYS)
+        for extra in p.iterchildren(_PPR):  # a second pPr: programs differ on which they obey, so both count
+            if extra is not ppr:
+                direct.update(_props(extra, _PARA_KEYS))
+                direct["twice"] = extra
         para = {**base.para, **direct} if direct else base.para
         shading = self.styles.theme.shading(para.get("shd")) if "shd" in direct else base.shading
         ground = Ground(shading or ctx.cell, self.reader.page)
@@ -525,6 +529,12 @@ class _Story:
     def _problems(self, r: etree._Element, state: _Para, chars: int) -> list[tuple[str, str]]:
         rpr = r.find(w("rPr"))
         direct = _props(rpr, _RUN_KEYS)
+        extra = rpr.getnext() if rpr is not None else None
+        while extra is not None:  # a second rPr: programs differ on which they obey, so both count
+            if extra.tag == w("rPr"):
+                direct.update(_props(extra, _RUN_KEYS))
+                direct["twice"] = extra
+            extra = extra.getnext()
         rstyle_el = rpr.find(w("rStyle")) if rpr is not None else None
         rstyle = rstyle_el.get(w("val")) if rstyle_el is not None else None
         key = (*state.key, rstyle, state.ground) if not direct else None

@@ -39,6 +39,7 @@ from .verify_text import (
 
 if TYPE_CHECKING:
     from . import verify_docx
+    from .docx_package import Limits
     from .assemble import Agreement
     from .verify_template import Profile
 
@@ -91,19 +92,22 @@ def verify_path(library: Library, path: Path, *, against: Path | None = None) ->
         raise CannotVerify(f"{path}: cannot verify: {exc}", hint=exc.hint) from None
 
 
-def verify(library: Library, data: bytes, *, name: str = "document", deal: Deal | None = None) -> Report:
+def verify(
+    library: Library, data: bytes, *, name: str = "document", deal: Deal | None = None, limits: Limits | None = None
+) -> Report:
     """Every finding for one document; raises CannotVerify if it cannot be read as an agreement."""
     if sniff(data) == "pdf":
-        return _verify(library, data, name, deal)
+        return _verify(library, data, name, deal, None)
     from .docx_package import Limits, deadline
 
-    seconds = Limits().max_seconds
+    limits = limits or Limits()
+    seconds = limits.max_seconds
     with deadline(seconds, f"verifying the document took longer than {seconds:g} s: refused"):
-        return _verify(library, data, name, deal)
+        return _verify(library, data, name, deal, limits)
 
 
-def _verify(library: Library, data: bytes, name: str, deal: Deal | None) -> Report:
-    received = read(data)
+def _verify(library: Library, data: bytes, name: str, deal: Deal | None, limits: Limits | None) -> Report:
+    received = read(data, limits)
     manifest = received.manifest
     playbook = choose_playbook(library, manifest, deal, received.head, received.all_text())
     agreement = _assemble(library, deal)
@@ -190,7 +194,7 @@ def sniff(data: bytes) -> str:
     raise CannotVerify("not a Word (.docx) or PDF document")
 
 
-def read(data: bytes) -> Received:
+def read(data: bytes, limits: Limits | None = None) -> Received:
     if sniff(data) == "pdf":
         from .pdf_read import read_pdf
 
@@ -201,7 +205,7 @@ def read(data: bytes) -> Received:
         return Received("pdf", _valid(content.manifest), text[:3000], text=text, issues=issues)
     from .docx_read import read_docx
 
-    docx = read_docx(data)
+    docx = read_docx(data, limits)
     _characters(docx)
     manifest, issues = None, []
     raw = docx.custom.get(MANIFEST_PROPERTY)

@@ -99,10 +99,10 @@ class Package:
     def save(self) -> bytes:
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-            for name, data in self.parts.items():
-                if name in self.trees:
-                    data = etree.tostring(self.trees[name], xml_declaration=True, encoding="UTF-8", standalone=True)
-                archive.writestr(name, data)
+            for name, raw in self.parts.items():
+                tree = self.trees.get(name)
+                xml = None if tree is None else etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
+                archive.writestr(name, raw if xml is None else xml)
         return out.getvalue()
 
 
@@ -276,6 +276,15 @@ def paragraph_format(*ppr: Callable[[], etree._Element], kind: str) -> Callable[
         return Expect(kind, TARGET, where(pkg, p))
 
     return tamper
+
+
+def second_properties(pkg: Package) -> Expect:
+    """A second rPr after the run's own: one program obeys the first, another the second."""
+    r = isolate(pkg.document)
+    second = el("rPr")
+    second.append(el("color", val="FFFFFF"))
+    props(r).addnext(second)
+    return Expect("invisible-text", TARGET, where(pkg, paragraph_of(r)))
 
 
 def table_style_first_row(pkg: Package) -> Expect:
@@ -607,12 +616,12 @@ TECHNIQUES: dict[str, Technique] = {
     "coloured-like-shading": shaded,
     "coloured-like-highlight": direct(
         lambda: el("highlight", val="yellow"), lambda: el("color", val="FFFF00"), kind="invisible-text"
-    ),  # fmt: skip
+    ),
     "coloured-like-run-shading": direct(
         lambda: el("shd", val="clear", color="auto", fill="003087"),
         lambda: el("color", val="003087"),
         kind="invisible-text",
-    ),  # fmt: skip
+    ),
     "page-colour": page_colour,
     # too small, struck, moved or drawn as something else
     "one-point": direct(lambda: el("sz", val="2"), kind="tiny-text"),
@@ -630,8 +639,9 @@ TECHNIQUES: dict[str, Technique] = {
     "right-to-left": direct(lambda: el("rtl"), kind="distorted-text"),
     "property-twice": direct(
         lambda: el("color", val="1F1F1F"), lambda: el("color", val="FFFFFF"), kind="distorted-text"
-    ),  # fmt: skip
+    ),
     "embedded-font": embedded_font,
+    "second-run-properties": second_properties,
     # paragraphs that are not the agreement's
     "only-partner-after-clause-7": after_clause(TARGET, ONLY, None),
     "only-partner-as-recital": after_clause(TARGET, ONLY, "Recital"),
