@@ -39,8 +39,8 @@ from .verify_text import (
 
 if TYPE_CHECKING:
     from . import verify_docx
-    from .docx_package import Limits
     from .assemble import Agreement
+    from .docx_package import Limits
     from .verify_template import Profile
 
 __all__ = ["lines", "verify", "verify_path"]

@@ -88,7 +88,7 @@ def test_template_whose_clause_style_hides_text_is_refused(
     edit_template(root, "word/styles.xml", change)
     lint = cli("--library", root, "lint")
     assert lint.exit_code == 1
-    assert f"style 'Clause 2'" in lint.stderr and f"({kind})" in lint.stderr
+    assert "style 'Clause 2'" in lint.stderr and f"({kind})" in lint.stderr
     out = tmp_path / "out.docx"
     draft = cli("--library", root, "draft", example("northby-sepsis"), "-o", out)
     assert draft.exit_code == 1, draft.output
