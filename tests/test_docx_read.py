@@ -134,7 +134,8 @@ def repackaged(drafted: bytes, change: Callable[[dict[str, bytes]], None]) -> by
 
 def two_mains(parts: dict[str, bytes]) -> None:
     parts["word/other.xml"] = parts["word/document.xml"]
-    rel = b'<Relationship Id="rIdX" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/other.xml"/>'
+    kind = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+    rel = b'<Relationship Id="rIdX" Type="%s" Target="word/other.xml"/>' % kind
     parts["_rels/.rels"] = parts["_rels/.rels"].replace(b"</Relationships>", rel + b"</Relationships>")
 
 
