@@ -54,7 +54,7 @@ _QUIET = frozenset(
 _NOTE_SKIP = frozenset({"separator", "continuationSeparator", "continuationNotice"})
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     """A paragraph as a reader sees it: style name, visible text, clause content control, and what is not seen."""
 
@@ -141,21 +141,24 @@ class _Base:
     problems: list[tuple[str, str]]
 
 
-@dataclass
 class _Para:
-    """What one paragraph's runs add up to while it is read."""
+    """What one paragraph's runs add up to while it is read (a plain class: one is made per paragraph)."""
 
-    location: str
-    ground: Ground
-    layers: list[tuple[str, Props]]
-    key: tuple[str | None, str]  # table style and paragraph style, for caching run looks
-    visible: list[str] = field(default_factory=list)
-    inserted: list[str] = field(default_factory=list)
-    deleted: list[str] = field(default_factory=list)
-    hidden: list[str] = field(default_factory=list)
-    pending: list[tuple[str, str]] = field(default_factory=list)  # finding kind, detail
-    things: list[tuple[str, str, str]] = field(default_factory=list)
-    boxes: list[etree._Element] = field(default_factory=list)
+    __slots__ = ("boxes", "deleted", "ground", "hidden", "inserted", "key", "layers", "location", "pending",
+                 "things", "visible")  # fmt: skip
+
+    def __init__(
+        self, location: str, ground: Ground, layers: list[tuple[str, Props]], key: tuple[str | None, str]
+    ) -> None:
+        self.location, self.ground, self.layers = location, ground, layers
+        self.key = key  # table style and paragraph style, for caching run looks
+        self.visible: list[str] = []
+        self.inserted: list[str] = []
+        self.deleted: list[str] = []
+        self.hidden: list[str] = []
+        self.pending: list[tuple[str, str]] = []  # finding kind, detail
+        self.things: list[tuple[str, str, str]] = []
+        self.boxes: list[etree._Element] = []
 
 
 def read_docx(data: bytes, limits: Limits | None = None) -> DocxContent:
@@ -250,6 +253,7 @@ class _Story:
         self.seen: set[etree._Element] = set()
         self.looks: dict[tuple[object, ...], list[tuple[str, str]]] = {}
         self.bases: dict[tuple[str | None, str], _Base] = {}
+        self.grounds: dict[str | None, Ground] = {}
 
     def read(self, root: etree._Element) -> None:
         self.blocks(root, Ctx())
@@ -351,7 +355,7 @@ class _Story:
                 direct["twice"] = extra
         para = {**base.para, **direct} if direct else base.para
         shading = self.styles.theme.shading(para.get("shd")) if "shd" in direct else base.shading
-        ground = Ground(shading or ctx.cell, self.reader.page)
+        ground = self._ground(shading or ctx.cell)
         state = _Para(location, ground, base.runs, (ctx.table_style, style_id))
         self.content(p, state, None)
         _mark_revision(ppr, state)
@@ -363,6 +367,11 @@ class _Story:
         self._flush(state, found, block)
         for box in state.boxes:
             self.blocks(box, replace(ctx, frame="text box"))
+
+    def _ground(self, shading: str | None) -> Ground:
+        if shading not in self.grounds:
+            self.grounds[shading] = Ground(shading, self.reader.page)
+        return self.grounds[shading]
 
     def _base(self, table_style: str | None, style_id: str) -> _Base:
         """What a paragraph's styles give it, once per table style and paragraph style."""
