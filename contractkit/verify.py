@@ -166,9 +166,13 @@ def _profile(library: Library, playbook: Playbook) -> Profile:
 def _docx(ctx: verify_docx.Context, agreement: Agreement | None) -> list[Finding]:
     """Everything but the clause wording: formatting, objects, fields, furniture, additions, redefinitions."""
     from . import verify_docx
+    from .verify_template import deal_values
 
     if agreement is not None:
-        ctx = replace(ctx, cells=_cells(agreement))
+        from .render_docx import template_context
+
+        values = [*deal_values(template_context(agreement)), "draft", "final"]  # a final copy says "final"
+        ctx = replace(ctx, cells=_cells(agreement), profile=ctx.profile.exact(values))
     return verify_docx.findings(ctx)
 
 

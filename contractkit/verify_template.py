@@ -10,7 +10,7 @@ deal value, and the template's objects, fields and list levels are what a docume
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -39,6 +39,11 @@ class Furniture:
     style: str  # folded by style_key()
     pattern: re.Pattern[str]
     region: int  # 0 before the contents, 1 before the clauses, 2 before the schedules, 3 after them
+    source: str = ""  # the template paragraph, markers in place of its Jinja tags
+
+    def exact(self, fill: str) -> Furniture:
+        """The same paragraph with its deal values limited to `fill` (the values a deal gives the template)."""
+        return replace(self, pattern=re.compile(_paragraph(self.source, [], fill) + r"\Z"))
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,25 @@ class Profile:
     objects: frozenset[tuple[str, str, str]]  # (role, kind, text)
     fields: frozenset[str]
     levels: frozenset[tuple[str, str]]
+
+    def exact(self, values: list[str]) -> Profile:
+        """The profile for one deal: each Jinja tag of the furniture may only be one of the deal's values."""
+        folded = sorted({digits(normalise(v)) for v in values if normalise(v)}, key=len, reverse=True)
+        fill = "(" + "|".join(re.escape(v) for v in folded) + "|)" if folded else "()"
+        return replace(
+            self,
+            body=tuple(f.exact(fill) for f in self.body),
+            notes={role: tuple(f.exact(fill) for f in items) for role, items in self.notes.items()},
+        )
+
+
+def deal_values(context: object) -> list[str]:
+    """Every text a template context holds (the values its Jinja tags print), and the numbers of loops."""
+    if isinstance(context, dict):
+        return [v for item in context.values() for v in deal_values(item)]
+    if isinstance(context, list | tuple):
+        return [v for item in context for v in deal_values(item)] + ["0"]
+    return [] if context is None else [str(context)]
 
 
 def profile(template: Path) -> Profile:
@@ -98,8 +122,9 @@ def _furniture(style: str, source: str, region: int) -> list[Furniture]:
     out = []
     for para in paras:
         kinds: list[str] = []
+        source = digits(para)
         out.append(
-            Furniture(style_key(style), re.compile(_paragraph(digits(para), kinds, FURNITURE_FILL) + r"\Z"), region)
+            Furniture(style_key(style), re.compile(_paragraph(source, kinds, FURNITURE_FILL) + r"\Z"), region, source)
         )
     return out
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
-from conftest import example
+from conftest import example, needs_soffice
 from tamper_docx import AGAINST_ONLY, TECHNIQUES, Expect, Package
 
 from contractkit import api, verify
@@ -113,3 +113,42 @@ def test_welsh_agreement_complies(library: Library) -> None:
     for against in (None, deal):
         report = check(library, data, against)
         assert report.findings == [], report.findings
+
+
+RESAVED = [
+    "hidden-character-style",
+    "hidden-paragraph-style",
+    "white-text",
+    "one-point",
+    "struck",
+    "only-partner-after-clause-7",
+    "redefinition-after-clause-7",
+    "header-under-odd-name",
+    "field-quote",
+    "text-box",
+    "comment",
+    "cyrillic-o",
+    "zero-width-space",
+]
+
+
+@needs_soffice()
+def test_libreoffice_resave_keeps_tampering_visible_and_welsh_clean(
+    library: Library, drafted: bytes, tmp_path: Path
+) -> None:
+    """A tampered copy re-saved by LibreOffice is still caught; a genuine Welsh one still complies."""
+    from test_verify import soffice
+
+    (tmp_path / "src").mkdir()
+    expected = {}
+    for name in RESAVED:
+        data, expect = tampered(drafted, name)
+        (tmp_path / "src" / f"{name}.docx").write_bytes(data)
+        expected[name] = expect.kind
+    welsh = api.render_docx(library, api.assemble(library, welsh_deal(library)))
+    (tmp_path / "src" / "welsh.docx").write_bytes(welsh)
+    soffice(sorted((tmp_path / "src").glob("*.docx")), "docx", tmp_path / "out")
+    for name, kind in expected.items():
+        report = check(library, (tmp_path / "out" / f"{name}.docx").read_bytes())
+        assert kind in {f.kind for f in report.findings if f.severity == "error"}, (name, report.findings)
+    assert check(library, (tmp_path / "out" / "welsh.docx").read_bytes()).findings == []
