@@ -35,8 +35,11 @@ from .docx_things import MC, M, Numbering, branches, chosen, describe, disagreem
 CLAUSE_TAG = "ck:"
 MAX_MARKS = 500  # marks kept per document: enough to show the problem, bounded for hostile files
 _P, _R, _T, _TBL, _TC, _SDT = w("p"), w("r"), w("t"), w("tbl"), w("tc"), w("sdt")
-_PPR, _PSTYLE, _VAL = w("pPr"), w("pStyle"), w("val")
+_PPR, _PSTYLE, _VAL, _RSTYLE = w("pPr"), w("pStyle"), w("val"), w("rStyle")
 _FLDCHAR, _DELTEXT, _CODE = w("fldChar"), w("delText"), (w("instrText"), w("delInstrText"))
+_REVISED = {w("ins"): "ins", w("moveTo"): "ins", w("del"): "del", w("moveFrom"): "del"}
+_FLDSIMPLE, _RPR, _INS, _DEL = w("fldSimple"), w("rPr"), w("ins"), w("del")
+_SDT_TAG, _SDT_LOCK = f"{w('sdtPr')}/{w('tag')}", f"{w('sdtPr')}/{w('lock')}"
 _SIMPLE = {w("tab"): " ", w("ptab"): " ", w("br"): " ", w("cr"): " ", w("noBreakHyphen"): "-"}
 _AC = f"{{{MC}}}AlternateContent"
 _OBJECTS = (w("drawing"), w("pict"), w("object"), w("contentPart"), w("control"))
@@ -417,30 +420,35 @@ class _Story:
             tag = child.tag
             if tag == _R:
                 self.run(child, state, revision)
-            elif tag in (w("ins"), w("moveTo")):
-                self.content(child, state, "ins")
-            elif tag in (w("del"), w("moveFrom")):
-                self.content(child, state, "del")
+            elif tag in _QUIET or not isinstance(tag, str):
+                continue
+            elif tag in _REVISED:
+                self.content(child, state, _REVISED[tag])
             elif tag == _SDT:
                 self.content(self._control(child, state, None), state, revision)
             elif tag == _AC:
                 self.content(self.alternate(child, state, None), state, revision)
-            elif tag == w("fldSimple"):
+            elif tag == _FLDSIMPLE:
                 self.fields.append(_Field(child.get(w("instr")) or "", "", "result", state.location))
                 self.content(child, state, revision)
                 self._end_field(state)
-            elif tag in (f"{{{M}}}oMath", f"{{{M}}}oMathPara"):
-                state.visible.append(" ".join(t.text or "" for t in child.iter(f"{{{M}}}t")))
-                state.things.append(("object", "equation", _texts(child)))
-            elif tag in (w("dir"), w("bdo")):
-                state.pending.append(
-                    ("distorted-text", f"{_texts(child)[:120]!r} is laid out by a bidirectional override")
-                )
-                self.content(child, state, revision)
-            elif tag == w("subDoc"):
-                state.things.append(("object", "subdocument", ""))
-            elif isinstance(tag, str) and tag not in _QUIET:
-                self.content(child, state, revision)  # hyperlink, smartTag, customXml and the like
+            else:
+                self._other_content(child, state, revision)
+
+    def _other_content(self, child: etree._Element, state: _Para, revision: str | None) -> None:
+        """Equations, bidi overrides and subdocuments; any other container is read through."""
+        tag = child.tag
+        if tag in (f"{{{M}}}oMath", f"{{{M}}}oMathPara"):
+            state.visible.append(" ".join(t.text or "" for t in child.iter(f"{{{M}}}t")))
+            state.things.append(("object", "equation", _texts(child)))
+        elif tag in (w("dir"), w("bdo")):
+            detail = f"{_texts(child)[:120]!r} is laid out by a bidirectional override"
+            state.pending.append(("distorted-text", detail))
+            self.content(child, state, revision)
+        elif tag == w("subDoc"):
+            state.things.append(("object", "subdocument", ""))
+        else:
+            self.content(child, state, revision)  # hyperlink, smartTag, customXml and the like
 
     # ------------------------------------------------------------------------- runs
 
@@ -536,16 +544,16 @@ class _Story:
         state.things.append(("field", _keyword(done.code), done.result))
 
     def _problems(self, r: etree._Element, state: _Para, chars: int) -> list[tuple[str, str]]:
-        rpr = r.find(w("rPr"))
+        rpr = r.find(_RPR)
         direct = _props(rpr, _RUN_KEYS)
         extra = rpr.getnext() if rpr is not None else None
         while extra is not None:  # a second rPr: programs differ on which they obey, so both count
-            if extra.tag == w("rPr"):
+            if extra.tag == _RPR:
                 direct.update(_props(extra, _RUN_KEYS))
                 direct["twice"] = extra
             extra = extra.getnext()
-        rstyle_el = rpr.find(w("rStyle")) if rpr is not None else None
-        rstyle = rstyle_el.get(w("val")) if rstyle_el is not None else None
+        rstyle_el = rpr.find(_RSTYLE) if rpr is not None else None
+        rstyle = rstyle_el.get(_VAL) if rstyle_el is not None else None
         key = (*state.key, rstyle, state.ground) if not direct else None
         if key is not None and key in self.looks:
             return self.looks[key]
@@ -569,19 +577,19 @@ class _Story:
 
 
 def _control_ctx(sdt: etree._Element, ctx: Ctx) -> Ctx:
-    tag_el = sdt.find(f"{w('sdtPr')}/{w('tag')}")
-    value = tag_el.get(w("val"), "") if tag_el is not None else ""
+    tag_el = sdt.find(_SDT_TAG)
+    value = tag_el.get(_VAL, "") if tag_el is not None else ""
     if not value.startswith(CLAUSE_TAG):
         return ctx
-    lock = sdt.find(f"{w('sdtPr')}/{w('lock')}")
-    locked = lock is not None and "Content" in (lock.get(w("val")) or "")
+    lock = sdt.find(_SDT_LOCK)
+    locked = lock is not None and "Content" in (lock.get(_VAL) or "")
     return replace(ctx, clause=value[len(CLAUSE_TAG) :], locked=locked)
 
 
 def _mark_revision(ppr: etree._Element | None, state: _Para) -> None:
-    mark = ppr.find(w("rPr")) if ppr is not None else None
-    if mark is not None and (mark.find(w("ins")) is not None or mark.find(w("del")) is not None):
-        (state.inserted if mark.find(w("ins")) is not None else state.deleted).append("\u00b6")
+    mark = ppr.find(_RPR) if ppr is not None else None
+    if mark is not None and (mark.find(_INS) is not None or mark.find(_DEL) is not None):
+        (state.inserted if mark.find(_INS) is not None else state.deleted).append("\u00b6")
 
 
 def _texts(el: etree._Element) -> str:

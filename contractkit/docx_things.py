@@ -19,7 +19,7 @@ V = "urn:schemas-microsoft-com:vml"
 OFFICE = "urn:schemas-microsoft-com:office:office"
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 TEXT_TAGS = (w("t"), f"{{{A}}}t", f"{{{M}}}t")
-_VAL = w("val")
+_VAL, _NUMID, _ILVL = w("val"), w("numId"), w("ilvl")
 _GRAPHICS = {
     "picture": "image", "wordprocessingShape": "shape", "wordprocessingGroup": "group of shapes",
     "wordprocessingCanvas": "drawing canvas", "chart": "chart", "diagram": "SmartArt diagram",
@@ -175,13 +175,13 @@ def numbered(para_direct: etree._Element | None, para_style: etree._Element | No
     """(numId, ilvl) of a paragraph: its own numPr, completed from its style's (numId 0 means not numbered)."""
 
     def get(numpr: etree._Element | None, tag: str) -> str | None:
-        el = numpr.find(w(tag)) if numpr is not None else None
+        el = numpr.find(tag) if numpr is not None else None
         return el.get(_VAL) if el is not None else None
 
     if para_direct is None and para_style is None:
         return None
-    num_id = get(para_direct, "numId") or get(para_style, "numId")
-    ilvl = get(para_direct, "ilvl") or get(para_style, "ilvl") or "0"
+    num_id = get(para_direct, _NUMID) or get(para_style, _NUMID)
+    ilvl = get(para_direct, _ILVL) or get(para_style, _ILVL) or "0"
     if not num_id or num_id == "0":
         return None
     return num_id, ilvl
