@@ -121,6 +121,8 @@ def thing_problem(thing: Thing, profile: Profile) -> str | None:
         )
     if (thing.role, thing.kind, thing.text) in profile.objects:
         return None
+    if thing.text and any((role, text) == (thing.role, thing.text) for role, _kind, text in profile.objects):
+        return None  # the template's own drawing with the same text, saved another way (VML or DrawingML)
     what = f"{thing.kind} showing {thing.text[:120]!r}" if thing.text else thing.kind
     return f"{_article(what)} {what} that the template does not contain (a signing copy carries none)"
 
