@@ -317,10 +317,14 @@ def redefinitions(ctx: Context, owner: dict[int, str | None]) -> list[Finding]:
         ", ".join(ctx.library.clauses["definitions"].principles) if "definitions" in ctx.library.clauses else "P3"
     )
     segments = {id(b): (exp, segment) for exp, segment in ctx.pairs for b in segment.blocks}
+    values = _library_words(ctx)
     claimed: dict[str, dict[int, str | None]] = {}
     out = []
     for block in [*ctx.content.blocks, *ctx.content.notes]:
+        fills = values.get(id(block))
         for raw in (block.label, block.text):
+            if fills is not None and not (fills and any(f in normalise(raw) for f in fills)):
+                continue  # the library's own words, deal values aside, define only their own terms
             if not _DEFINING.search(raw):
                 continue
             text = normalise(raw)
@@ -334,6 +338,15 @@ def redefinitions(ctx: Context, owner: dict[int, str | None]) -> list[Finding]:
                 out.append(
                     Finding("redefinition", _clause_of(block, owner), principle, detail, location=block.location)
                 )
+    return out
+
+
+def _library_words(ctx: Context) -> dict[int, tuple[str, ...]]:
+    """For each paragraph of a clause that matched its wording: the deal values in it (the rest is library text)."""
+    out: dict[int, tuple[str, ...]] = {}
+    for (_exp, segment), outcome in zip(ctx.pairs, ctx.outcomes, strict=True):
+        if outcome.ok:
+            out.update((id(b), outcome.fills) for b in segment.blocks)
     return out
 
 
