@@ -175,8 +175,10 @@ def numbered(para_direct: etree._Element | None, para_style: etree._Element | No
     """(numId, ilvl) of a paragraph: its own numPr, completed from its style's (numId 0 means not numbered)."""
 
     def get(numpr: etree._Element | None, tag: str) -> str | None:
-        el = numpr.find(tag) if numpr is not None else None
-        return el.get(_VAL) if el is not None else None
+        for node in numpr if numpr is not None else ():
+            if node.tag == tag:
+                return node.get(_VAL)
+        return None
 
     if para_direct is None and para_style is None:
         return None
