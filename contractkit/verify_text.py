@@ -20,42 +20,33 @@ from .assemble import Agreement
 from .docx_io import Block
 from .loading import Library
 from .model import Clause, ExclusivityPattern, Playbook
-from .text import TextError, normalise, split_lines
+from .text import TextError, normalise
+from .verify_pattern import ALT, CLOSE, LOOP, OPEN, WILD, shown, template_paragraphs
+
+__all__ = [
+    "ALT",
+    "CLOSE",
+    "LOOP",
+    "OPEN",
+    "WILD",
+    "Expected",
+    "Finding",
+    "Kind",
+    "Report",
+    "shown",
+    "template_paragraphs",
+]
 
 Kind = Literal[
-    "missing",
-    "altered",
-    "tracked-changes",
-    "exclusivity",
-    "added",
-    "removed",
-    "provenance",
-    "redefinition",
+    "missing", "altered", "tracked-changes", "exclusivity", "added", "removed", "provenance", "redefinition",
     # what a reader sees differs from what the text says (docx_style, docx_read)
-    "hidden-text",
-    "invisible-text",
-    "tiny-text",
-    "struck-text",
-    "displaced-text",
-    "distorted-text",
+    "hidden-text", "invisible-text", "tiny-text", "struck-text", "displaced-text", "distorted-text",
     # what Word shows besides the text (docx_read, verify_docx)
-    "symbol",
-    "field",
-    "numbering",
-    "content-control",
-    "alternate-content",
-    "object",
-    "comment",
-    "unread-text",
+    "symbol", "field", "numbering", "content-control", "alternate-content", "object", "comment", "unread-text",
     # characters that are not what they look like (text.suspicious)
-    "invisible-character",
-    "bidi-control",
-    "mixed-script",
-    "lookalike",
-]
+    "invisible-character", "bidi-control", "mixed-script", "lookalike",
+]  # fmt: skip
 Severity = Literal["error", "warning"]
-WILD = "\ue000"  # stands for a deal value in a clause's source text
-OPEN, ALT, CLOSE, LOOP = "\ue002", "\ue003", "\ue004", "\ue005"  # {% if %} / {% else %} / {% endif %} / {% for %}
 LABEL = r"(?:\d+\.|\d+(?:\.\d+)+|\([A-Za-z]{1,4}\))"  # numbering printed in PDF text: 4. 4.1 4.2.1 (a)
 _LABEL_TOKEN = re.compile(f"^{LABEL}$")
 # A deal value: bounded, within one paragraph ("\n" in DOCX text) and one sentence, so that a
@@ -64,7 +55,6 @@ _LABEL_TOKEN = re.compile(f"^{LABEL}$")
 SENTENCE_END = r"(?<!\b[A-Z])(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bProf)(?<!\bSt)\. [A-Z]"
 FILL = rf"((?:(?!{SENTENCE_END})[^\n]){{0,300}}?)"
 LOOP_FILL = r"([^\n]{0,5000}?)"  # a {% for %} loop (lists of parties, special conditions)
-_JINJA = re.compile(r"({{.*?}}|{%.*?%})", re.S)
 _MAX_CHANGES = 6  # changes shown per altered clause
 
 
@@ -158,54 +148,6 @@ class Outcome:
 
 
 # ----------------------------------------------------------------------------- what to expect
-
-
-def template_paragraphs(source: str) -> tuple[str, ...]:
-    """A clause's source as normalised paragraphs in which markers stand for what the deal decides.
-
-    {{ ... }} is a VALUE; {% if %} A {% else %} B {% endif %} is OPEN A ALT B CLOSE (with an empty
-    branch when there is no else); a {% for %} loop is a LOOP. Bold markup (**) is dropped.
-    """
-    out = []
-    for line in split_lines(source):
-        if "{" not in line.source:
-            out.append(normalise(line.source.replace("**", "")))
-            continue
-        text = normalise("".join(_markers(line.source)))
-        text = re.sub(f" ?([{OPEN}{ALT}{CLOSE}]) ?", r"\1", text)
-        out.append(re.sub(f"[{WILD}{LOOP}]*{LOOP}[{WILD}{LOOP}]*", LOOP, re.sub(f"{WILD}+", WILD, text)))
-    return tuple(p for p in out if p)
-
-
-def _markers(source: str) -> Iterator[str]:
-    stack: list[str] = []  # "if", "else" or "for" for each open block
-    for i, part in enumerate(_JINJA.split(source)):
-        quiet = "for" in stack
-        tag = re.match(r"{%-?\s*(\w+)", part) if i % 2 else None
-        keyword = tag.group(1) if tag else ""
-        if i % 2 == 0:
-            yield "" if quiet else part.replace("**", "")
-        elif keyword in ("if", "for"):
-            yield "" if quiet else (OPEN if keyword == "if" else LOOP)
-            stack.append(keyword)
-        elif keyword in ("elif", "else") and stack and stack[-1] in ("if", "else"):
-            yield "" if "for" in stack[:-1] else ALT
-            stack[-1] = "else" if keyword == "else" else "if"
-        elif keyword in ("endif", "endfor") and stack:
-            kind = stack.pop()
-            if "for" not in stack:
-                yield {"if": ALT + CLOSE, "else": CLOSE}.get(kind, "")
-        elif part.startswith("{{") and not quiet:
-            yield WILD
-
-
-def shown(paragraph: str) -> str:
-    """A template paragraph for people: whatever the deal decides is shown as '…'."""
-    while True:
-        text = re.sub(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}", " … ", paragraph)
-        if text == paragraph:
-            return normalise(re.sub(f"[{WILD}{LOOP}]", "…", text))
-        paragraph = text
 
 
 def from_agreement(agreement: Agreement) -> list[Expected]:
