@@ -43,9 +43,9 @@ from .docx_blocks import (
     first_child,
 )
 from .docx_runs import _Runs
-from .docx_style import _PARA_KEYS, Props, _props, resolve, w
+from .docx_style import _PARA_KEYS, Props, _props, number, resolve, w
 from .docx_things import M, label_words, numbered
-from .docx_visibility import Ground, paragraph_problems, problems
+from .docx_visibility import MIN_LINE_TWIPS, Ground, paragraph_problems, problems
 
 if TYPE_CHECKING:
     from .docx_read import _Reader
@@ -104,7 +104,21 @@ class _Story(_Runs):
             if next(tc.iterancestors(_TBL)) is not tbl:
                 continue
             cell = theme.shading(tc.find(f"{w('tcPr')}/{w('shd')}")) or shade
+            before = len(self.out)
             self.blocks(tc, replace(ctx, table_style=style, cell=cell, table=True))
+            self._clipped_row(tc, self.out[before:])
+
+    def _clipped_row(self, tc: etree._Element, blocks: list[Block]) -> None:
+        """A row of exact height under 6 pt clips the text of its cells."""
+        row = tc.getparent()
+        height = row.find(f"{w('trPr')}/{w('trHeight')}") if row is not None else None
+        if height is None or height.get(w("hRule")) != "exact":
+            return
+        twips = number(height.get(w("val")), 1e9)
+        if twips < MIN_LINE_TWIPS:
+            for block in (b for b in blocks if b.text.strip()):
+                how = f"{block.text.strip()[:120]!r} is clipped by a table row {twips / 20:g} pt high"
+                self.reader.mark("tiny-text", how, block.location, block)
 
     def _table_style(self, style: str | None) -> None:
         """A table style whose conditional formats (first row, bands...) hide or whiten text is a finding."""

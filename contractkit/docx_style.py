@@ -113,6 +113,11 @@ class Theme:
             value = None if spec is None else (spec.get("val") if spec.tag.endswith("srgbClr") else spec.get("lastClr"))
             if (rgb := _hex(value)) is not None:
                 self.colors[etree.QName(child).localname] = rgb
+        self.fonts: dict[str, str] = {}  # "major" and "minor": the theme's Latin typefaces
+        for which in ("major", "minor"):
+            latin = theme.find(f".//{{{A}}}{which}Font/{{{A}}}latin") if theme is not None else None
+            if latin is not None:
+                self.fonts[which] = (latin.get("typeface") or "").lower()
         mapping = settings.find(w("clrSchemeMapping")) if settings is not None else None
         self.mapping = dict(_MAPPED_DEFAULT)
         for key in _MAPPED_DEFAULT:

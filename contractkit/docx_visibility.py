@@ -62,14 +62,28 @@ def problems(look: Look, ground: Ground, theme: Theme, symbol_fonts: set[str], c
         out.append(("invisible-text", f"coloured #{color} on a #{'/#'.join(grounds)} background"))
     if "twice" in run:
         out.append(("distorted-text", f"formatted with {etree.QName(run['twice']).localname!r} given twice"))
-    fonts = run.get("rFonts")
-    names = {(fonts.get(w(k)) or "").lower() for k in ("ascii", "hAnsi")} if fonts is not None else set()
-    symbol = sorted(names & symbol_fonts)
+    symbol = sorted(_fonts(run, theme) & symbol_fonts)
     if symbol:
         out.append(
             ("distorted-text", f"set in the symbol font {symbol[0]!r}, which draws other shapes than the letters")
         )
     return out
+
+
+def _fonts(run: Props, theme: Theme) -> set[str]:
+    """The typefaces a run's Latin text is drawn in: named, or the theme's major or minor font."""
+    fonts = run.get("rFonts")
+    if fonts is None:
+        return set()
+    names = set()
+    for key in ("ascii", "hAnsi"):
+        name = fonts.get(w(key))
+        themed = fonts.get(w(f"{key}Theme"))
+        if name:
+            names.add(name.lower())
+        elif themed:
+            names.add(theme.fonts.get("major" if themed.startswith("major") else "minor", ""))
+    return names
 
 
 def _run_ground(run: Props, theme: Theme) -> str | None:

@@ -296,6 +296,26 @@ def table_style_first_row(pkg: Package) -> Expect:
     return Expect("hidden-text", None, "word/document.xml, table style")
 
 
+def theme_symbol_font(pkg: Package) -> Expect:
+    """The theme's body font replaced by a symbol font, and the word set in the theme's body font."""
+    rels = pkg.xml("word/_rels/document.xml.rels")
+    theme = next("word/" + r.get("Target") for r in rels if r.get("Type", "").endswith("/theme"))
+    latin = pkg.xml(theme).find(f".//{{{A}}}minorFont/{{{A}}}latin")
+    latin.set("typeface", "Webdings")
+    r = isolate(pkg.document)
+    props(r).append(el("rFonts", asciiTheme="minorHAnsi", hAnsiTheme="minorHAnsi"))
+    return Expect("distorted-text", TARGET, where(pkg, paragraph_of(r)))
+
+
+def clipped_row(pkg: Package) -> Expect:
+    """A table row of exact height 1 pt: its cells' text is cut off."""
+    table = next(pkg.document.iter(w("tbl")))
+    row = table.findall(w("tr"))[1]
+    row.find(w("trPr")).append(el("trHeight", val="20", hRule="exact"))
+    cell_p = next(row.iter(w("p")))
+    return Expect("tiny-text", None, where(pkg, cell_p))
+
+
 def embedded_font(pkg: Package) -> Expect:
     fonts = pkg.xml("word/fontTable.xml")
     font = next(fonts.iter(w("font")))
@@ -641,6 +661,8 @@ TECHNIQUES: dict[str, Technique] = {
         lambda: el("color", val="1F1F1F"), lambda: el("color", val="FFFFFF"), kind="distorted-text"
     ),
     "embedded-font": embedded_font,
+    "theme-symbol-font": theme_symbol_font,
+    "clipped-table-row": clipped_row,
     "second-run-properties": second_properties,
     # paragraphs that are not the agreement's
     "only-partner-after-clause-7": after_clause(TARGET, ONLY, None),
