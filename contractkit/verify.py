@@ -10,7 +10,9 @@ heading styles, else numbered headings in the PDF text) and compared with what t
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import itertools
 import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,7 +25,7 @@ from .model import Deal, Playbook
 from .text import deconfuse, normalise, suspicious
 from .verify_docx import first_difference
 from .verify_report import lines, provenance, summary
-from .verify_segments import assign, docx_segments, normalise_lines
+from .verify_segments import assign, docx_segments
 from .verify_text import (
     Expected,
     Finding,
@@ -111,14 +113,17 @@ def _verify(library: Library, data: bytes, name: str, deal: Deal | None, limits:
     agreement = _assemble(library, deal)
     expected = _expected(library, playbook, manifest, agreement)
     extra: list[Segment] = []
+    outside: list[Block] = []  # DOCX paragraphs outside any clause, and the headers, footers and notes
     if received.format == "pdf":
         from .pdf_read import pdf_preamble, pdf_segments
 
-        pairs, outside = pdf_segments(received.text, expected), [pdf_preamble(received.text, expected)]
+        pairs = pdf_segments(received.text, expected)
+        items: list[Scanned] = [(None, None, pdf_preamble(received.text, expected))]
     else:
         segments, loose = docx_segments(received.blocks)
         pairs, extra = assign(expected, segments, {fold(c.title) for c in library.clauses.values()})
-        outside = [b.text for b in loose + received.notes] + [b.label for b in received.blocks if b.label]
+        outside, kept = loose + received.notes, {id(b) for b in loose}
+        items = [(None, b.location, normalise(b.label)) for b in received.blocks if b.label and id(b) not in kept]
     if not pairs:
         raise CannotVerify(f"no clause of the {playbook.title} was found: not an agreement from this library")
     findings = received.issues + provenance(manifest, library, playbook, deal)
@@ -129,7 +134,7 @@ def _verify(library: Library, data: bytes, name: str, deal: Deal | None, limits:
 
         ctx = Context(received.docx, _profile(library, playbook), expected, pairs, outcomes, extra, library, playbook)
         findings += _docx(ctx, agreement)
-    findings += _scan(library, pairs, outcomes, extra, outside)
+    findings += _scan(library, items + _scanned(pairs, outcomes, extra, outside))
     report = Report(name, received.format, unique(findings), summary(manifest, received.format))
     report.clauses = len(pairs)
     report.locked = sum(1 for (e, _), o in zip(pairs, outcomes, strict=True) if e.locked and o.ok)
@@ -282,24 +287,40 @@ def _clauses(
     return findings + [_added(segment, exact) for segment in extra]
 
 
-def _scan(
-    library: Library,
-    pairs: list[tuple[Expected, Segment]],
-    outcomes: list[Outcome],
-    extra: list[Segment],
-    outside: list[str],
-) -> list[Finding]:
-    """The exclusivity scan over everything but a locked clause's own (intact) words, clause by clause."""
-    chunks: dict[str | None, list[str]] = {None: [normalise_lines([t for t in outside if t.strip()])]}
-    for (exp, segment), outcome in zip(pairs, outcomes, strict=True):
-        chunks.setdefault(exp.id, []).extend(_scannable(exp, segment, outcome))
-    for segment in extra:
-        chunks.setdefault(segment.clause, []).extend([normalise(segment.title), segment.body])
+Scanned = tuple[str | None, str | None, str]  # clause, location, normalised text
+
+
+def _scan(library: Library, items: list[Scanned]) -> list[Finding]:
+    """The exclusivity scan over everything but a locked clause's own (intact) words, clause by clause;
+    each finding says where its words are."""
+    chunks: dict[str | None, list[tuple[str | None, str]]] = {}
+    for clause, location, text in items:
+        if text.strip():
+            chunks.setdefault(clause, []).append((location, text.replace("\n", SEPARATOR)))
     findings = []
-    for where, texts in chunks.items():
-        text = SEPARATOR.join(texts).replace("\n", SEPARATOR)
-        findings += exclusivity(text, library.meta.exclusivity_patterns, where, normalised=True)
+    for where, pieces in chunks.items():
+        starts = list(itertools.accumulate((len(t) + len(SEPARATOR) for _, t in pieces[:-1]), initial=0))
+
+        def locate(
+            offset: int, starts: list[int] = starts, pieces: list[tuple[str | None, str]] = pieces
+        ) -> str | None:
+            return pieces[bisect.bisect_right(starts, offset) - 1][0]
+
+        text = SEPARATOR.join(t for _, t in pieces)
+        findings += exclusivity(text, library.meta.exclusivity_patterns, where, normalised=True, locate=locate)
     return findings
+
+
+def _scanned(
+    pairs: list[tuple[Expected, Segment]], outcomes: list[Outcome], extra: list[Segment], outside: list[Block]
+) -> list[Scanned]:
+    """All the text to scan, with its clause and location."""
+    items: list[Scanned] = [(None, b.location, normalise(t)) for b in outside for t in (b.label, b.text)]
+    for (exp, segment), outcome in zip(pairs, outcomes, strict=True):
+        items += _scannable(exp, segment, outcome)
+    for segment in extra:
+        items += [(segment.clause, b.location, normalise(b.text)) for b in segment.blocks]
+    return items
 
 
 def _missing(exp: Expected, exact: bool) -> Finding:
@@ -362,8 +383,13 @@ def _text_findings(exp: Expected, outcome: Outcome, what: str) -> list[Finding]:
     return []
 
 
-def _scannable(exp: Expected, segment: Segment, outcome: Outcome) -> list[str]:
+def _scannable(exp: Expected, segment: Segment, outcome: Outcome) -> list[Scanned]:
     """What of a clause to scan: a locked clause's own words deny exclusivity, so only what differs."""
     if not exp.locked:
-        return [normalise(segment.title), segment.body]
-    return [*outcome.fills, *outcome.changed, outcome.trailing]
+        if segment.blocks:
+            return [(exp.id, b.location, normalise(b.text)) for b in segment.blocks]
+        return [(exp.id, None, normalise(segment.title)), (exp.id, None, segment.body)]
+    where = (
+        first_difference(exp, segment) if not outcome.ok else (segment.blocks[0].location if segment.blocks else None)
+    )
+    return [(exp.id, where, t) for t in (*outcome.fills, *outcome.changed, outcome.trailing)]

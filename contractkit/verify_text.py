@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
@@ -360,22 +360,23 @@ def _changed(mine: list[str], ops: list[Op]) -> Iterator[str]:
 
 
 def exclusivity(
-    text: str, patterns: list[ExclusivityPattern], where: str | None, *, normalised: bool = False
+    text: str,
+    patterns: list[ExclusivityPattern],
+    where: str | None,
+    *,
+    normalised: bool = False,
+    locate: Callable[[int], str | None] | None = None,
 ) -> list[Finding]:
-    """Exclusivity language in `text` (normalised first unless it is), one finding per pattern and wording."""
+    """Exclusivity language in `text` (normalised first unless it is), one finding per pattern and wording;
+    `locate` turns the offset of a hit into where it is in the document."""
     plain = text if normalised else normalise(text)
     out = []
     for pattern in patterns:
         for hit in pattern.regex.finditer(plain):
             excerpt = plain[max(0, hit.start() - 60) : hit.end() + 60]
-            out.append(
-                Finding(
-                    "exclusivity",
-                    where,
-                    "P3",
-                    f"{pattern.description} ({pattern.id}): {hit.group(0)!r} in \u201c…{excerpt}…\u201d",
-                )
-            )
+            detail = f"{pattern.description} ({pattern.id}): {hit.group(0)!r} in \u201c…{excerpt}…\u201d"
+            location = locate(hit.start()) if locate else None
+            out.append(Finding("exclusivity", where, "P3", detail, location=location))
     return out
 
 

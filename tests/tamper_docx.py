@@ -672,6 +672,7 @@ TECHNIQUES: dict[str, Technique] = {
     "only-partner-in-schedule": in_schedule,
     "only-partner-in-cover": in_cover,
     "redefinition-after-clause-7": after_clause(TARGET, REDEFINE, None, "redefinition"),
+    "exclusivity-after-clause-7": after_clause(TARGET, EXCLUSIVE, None, "exclusivity"),
     "redefinition-in-negotiable-clause": inside_clause("intellectual-property", REDEFINE, "redefinition"),
     "redefinition-in-party-value": in_party_value,
     # the package
