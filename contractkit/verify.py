@@ -123,7 +123,8 @@ def _verify(library: Library, data: bytes, name: str, deal: Deal | None, limits:
         segments, loose = docx_segments(received.blocks)
         pairs, extra = assign(expected, segments, {fold(c.title) for c in library.clauses.values()})
         outside, kept = loose + received.notes, {id(b) for b in loose}
-        items = [(None, b.location, normalise(b.label)) for b in received.blocks if b.label and id(b) not in kept]
+        worded = (b for b in received.blocks if id(b) not in kept and any(c.isalpha() for c in b.label))
+        items = [(None, b.location, normalise(b.label)) for b in worded]
     if not pairs:
         raise CannotVerify(f"no clause of the {playbook.title} was found: not an agreement from this library")
     findings = received.issues + provenance(manifest, library, playbook, deal)
@@ -315,7 +316,7 @@ def _scanned(
     pairs: list[tuple[Expected, Segment]], outcomes: list[Outcome], extra: list[Segment], outside: list[Block]
 ) -> list[Scanned]:
     """All the text to scan, with its clause and location."""
-    items: list[Scanned] = [(None, b.location, normalise(t)) for b in outside for t in (b.label, b.text)]
+    items: list[Scanned] = [(None, b.location, normalise(f"{b.label} {b.text}")) for b in outside]
     for (exp, segment), outcome in zip(pairs, outcomes, strict=True):
         items += _scannable(exp, segment, outcome)
     for segment in extra:
