@@ -1,23 +1,21 @@
 """WordprocessingML: the only module that builds or reads DOCX XML.
 
 Writing: paragraphs, tables, content controls, bookmarks and fields as lxml elements, custom
-properties, and a deterministic zip. Reading: a hardened reader for files we did not make
-(zip limits, no entity resolution) that returns blocks of text tagged with their clause.
+properties, and a deterministic zip. Reading files we did not make is docx_read's job (through
+docx_package's hardened zip); its entry points are re-exported here.
 """
 
 from __future__ import annotations
 
 import html
 import io
-import re
 import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 
 from lxml import etree
 
 from .docx_order import insert_ordered
-from .errors import CannotVerify, ContractkitError
+from .errors import ContractkitError
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
@@ -207,196 +205,26 @@ def deterministic_zip(data: bytes) -> bytes:
 
 
 # ----------------------------------------------------------------------------- reading
+# Reading received files lives in docx_package (the zip, its relationships and limits) and
+# docx_read (what Word shows); these names stay here for the modules that import them from here.
 
+from .docx_package import Limits, Package, safe_xml  # noqa: E402
+from .docx_read import Block, DocxContent, read_docx  # noqa: E402
 
-@dataclass(frozen=True)
-class Limits:
-    """Caps for files we did not make (see docs/security.md)."""
-
-    max_entries: int = 1000
-    max_total_bytes: int = 100 * 1024 * 1024
-    max_ratio: int = 200
-    max_part_bytes: int = 50 * 1024 * 1024
-
-
-@dataclass
-class Block:
-    """A paragraph as read back: its style name, visible text and clause content control, if any."""
-
-    style: str
-    text: str
-    clause: str | None = None
-    inserted: list[str] = field(default_factory=list)
-    deleted: list[str] = field(default_factory=list)
-    locked: bool = False
-    hidden: list[str] = field(default_factory=list)  # text formatted as hidden (w:vanish)
-
-    @property
-    def has_revisions(self) -> bool:
-        return bool(self.inserted or self.deleted)
-
-
-@dataclass
-class DocxContent:
-    blocks: list[Block]
-    custom: dict[str, str]
-    notes: list[Block] = field(default_factory=list)  # headers, footers, footnotes and endnotes
-
-
-_PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
-)
-
-
-def safe_xml(data: bytes) -> etree._Element:
-    """Parse XML from an untrusted file: no DTD, no entities, no network."""
-    if b"<!DOCTYPE" in data[:2048] or b"<!ENTITY" in data[:4096]:
-        raise CannotVerify("the document contains a DTD or entity declarations, which are refused")
-    try:
-        return etree.fromstring(data, _PARSER)
-    except etree.XMLSyntaxError as exc:
-        raise CannotVerify(f"malformed XML: {exc}") from None
+__all__ = ["Block", "DocxContent", "Limits", "open_zip", "read_docx", "safe_xml", "tracked_changes"]
 
 
 def open_zip(data: bytes, limits: Limits) -> dict[str, bytes]:
-    """Read the parts we need from a DOCX zip, refusing bombs and oversized archives."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
-        raise CannotVerify(f"not a DOCX file (not a readable zip: {exc})") from None
-    if len(infos) > limits.max_entries:
-        raise CannotVerify(f"zip has {len(infos)} entries (limit {limits.max_entries})")
-    total = sum(i.file_size for i in infos)
-    if total > limits.max_total_bytes:
-        raise CannotVerify(f"zip expands to {total} bytes (limit {limits.max_total_bytes})")
-    parts = {}
-    for info in infos:
-        if info.filename not in ("word/document.xml", "word/styles.xml", "docProps/custom.xml") and not (
-            _NOTE_PART.match(info.filename)
-        ):
-            continue
-        if info.compress_size and info.file_size / info.compress_size > limits.max_ratio:
-            raise CannotVerify(
-                f"{info.filename} is compressed {info.file_size // info.compress_size}:1 "
-                f"(limit {limits.max_ratio}:1): a zip bomb?"
-            )
-        if info.file_size > limits.max_part_bytes:
-            raise CannotVerify(f"{info.filename} is {info.file_size} bytes (limit {limits.max_part_bytes})")
-        try:
-            with archive.open(info) as handle:
-                parts[info.filename] = handle.read(limits.max_part_bytes + 1)
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
-            raise CannotVerify(f"{info.filename} cannot be read: {exc}") from None
-    if "word/document.xml" not in parts:
-        raise CannotVerify("not a Word document (no word/document.xml)")
-    return parts
-
-
-def read_docx(data: bytes, limits: Limits | None = None) -> DocxContent:
-    """Every paragraph of the body, in order, with revisions separated from visible text."""
-    parts = open_zip(data, limits or Limits())
-    names = _style_names(parts.get("word/styles.xml"))
-    root = safe_xml(parts["word/document.xml"])
-    body = root.find(w("body"))
-    if body is None:
-        raise CannotVerify("not a Word document (no body)")
-    if next(body.iter(w("altChunk")), None) is not None:
-        raise CannotVerify("the document embeds content in another format (w:altChunk), which cannot be verified")
-    controls = _controls(body)
-    blocks = [_block(p, names, controls) for p in body.iter(w("p"))]
-    notes = [
-        _block(p, names, {})
-        for name in sorted(n for n in parts if _NOTE_PART.match(n))
-        for p in safe_xml(parts[name]).iter(w("p"))
-    ]
-    return DocxContent(blocks, _custom(parts.get("docProps/custom.xml")), notes)
-
-
-_REVISIONS = tuple(w(tag) for tag in ("ins", "del", "moveFrom", "moveTo"))
-_SPECIAL = (*_REVISIONS, *(w(tag) for tag in ("delText", "vanish", "tab", "br", "cr")))
-_STYLE, _VAL, _T = f"{w('pPr')}/{w('pStyle')}", w("val"), w("t")
-_NOTE_PART = re.compile(r"^word/(header\d*|footer\d*|footnotes|endnotes)\.xml$")
-
-
-def _style_names(data: bytes | None) -> dict[str, str]:
-    if not data:
-        return {}
-    root = safe_xml(data)
-    names = {}
-    for style in root.iter(w("style")):
-        name = style.find(w("name"))
-        names[style.get(w("styleId"), "")] = name.get(w("val"), "") if name is not None else ""
-    return names
-
-
-def _controls(body: etree._Element) -> dict[etree._Element, tuple[str, bool]]:
-    """Each paragraph inside a clause content control: its clause id and lock (the innermost wins)."""
-    found: dict[etree._Element, tuple[str, bool]] = {}
-    for sdt in body.iter(w("sdt")):
-        tag_el = sdt.find(f"{w('sdtPr')}/{w('tag')}")
-        value = tag_el.get(w("val"), "") if tag_el is not None else ""
-        if value.startswith(CLAUSE_TAG):
-            lock = sdt.find(f"{w('sdtPr')}/{w('lock')}")
-            locked = lock is not None and "Content" in (lock.get(w("val")) or "")
-            for p in sdt.iter(w("p")):
-                found[p] = (value[len(CLAUSE_TAG) :], locked)
-    return found
-
-
-def _block(p: etree._Element, names: dict[str, str], controls: dict[etree._Element, tuple[str, bool]]) -> Block:
-    style = p.find(_STYLE)
-    style_id = style.get(_VAL, "") if style is not None else ""
-    tag, locked = controls.get(p, (None, False))
-    if next(p.iter(*_SPECIAL), None) is None:  # the common case: plain runs of text
-        return Block(names.get(style_id, style_id), "".join(t.text or "" for t in p.iter(_T)), tag, locked=locked)
-    visible, inserted, deleted, hidden = [], [], [], []
-    revised = next(p.iter(*_REVISIONS), None) is not None  # only then is each run's ancestry needed
-    vanish = next(p.iter(w("vanish")), None) is not None
-    for node in p.iter(w("t"), w("delText"), w("tab"), w("br"), w("cr")):
-        ancestors = {a.tag for a in node.iterancestors()} if revised else set()
-        if node.tag == w("delText") or w("moveFrom") in ancestors:
-            deleted.append(node.text or "")
-            continue
-        text = node.text or "" if node.tag == w("t") else " "
-        visible.append(text)
-        if ancestors & {w("ins"), w("moveTo")}:
-            inserted.append(text)
-        run = node.getparent() if vanish else None
-        run_pr = run.find(w("rPr")) if run is not None else None
-        if run_pr is not None and run_pr.find(w("vanish")) is not None:
-            hidden.append(text)
-    mark = p.find(f"{w('pPr')}/{w('rPr')}")
-    if mark is not None and (mark.find(w("ins")) is not None or mark.find(w("del")) is not None):
-        (inserted if mark.find(w("ins")) is not None else deleted).append("\u00b6")
-    return Block(names.get(style_id, style_id), "".join(visible), tag, inserted, deleted, locked, hidden)
-
-
-def _custom(data: bytes | None) -> dict[str, str]:
-    if not data:
-        return {}
-    root = safe_xml(data)
-    values: dict[str, str] = {}
-    for prop in root:
-        name = prop.get("name") or ""
-        text = "".join(str(t) for t in prop.itertext())
-        base, _, chunk = name.rpartition(".")
-        if base and chunk.isdigit() and len(chunk) == 3:
-            values[base] = values.get(base, "") + text
-        else:
-            values[name] = text
-    return values
+    """The main document part of a DOCX (found through its relationships), keyed by its part name."""
+    package = Package(data, limits)
+    return {package.main: package.read(package.main)}
 
 
 REVISION_TAGS = ("ins", "del", "moveFrom", "moveTo", "rPrChange", "pPrChange")
 
 
 def tracked_changes(data: bytes) -> int:
-    """How many unaccepted revisions our own rendered DOCX holds in its body, headers and footers."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        names = [
-            n
-            for n in archive.namelist()
-            if n == "word/document.xml" or (n.startswith(("word/header", "word/footer")) and n.endswith(".xml"))
-        ]
-        return sum(sum(1 for _ in safe_xml(archive.read(n)).iter(*(w(t) for t in REVISION_TAGS))) for n in names)
+    """How many unaccepted revisions a DOCX holds in its body, headers and footers."""
+    package = Package(data, Limits())
+    parts = [package.main] + [r.target for r in package.related(package.main, "header", "footer")]
+    return sum(sum(1 for _ in package.xml(n).iter(*(w(t) for t in REVISION_TAGS))) for n in parts)

@@ -292,7 +292,10 @@ def _adopt_core_properties(package: Any) -> None:
 
 
 def self_check(agreement: Agreement, data: bytes, template: Path) -> None:
-    """Read the document back: every locked clause must be present, word for word."""
+    """Read the document back with verify's reader: every locked clause must be present, word for word,
+    and nothing in it may be hidden, whitened, shrunk, struck through or otherwise unseen."""
+    from .docx_check import draft_problems
+
     content = docx_io.read_docx(data)
     found: dict[str, list[str]] = {}
     for block in content.blocks:
@@ -312,6 +315,7 @@ def self_check(agreement: Agreement, data: bytes, template: Path) -> None:
                     hint="the template must not change or hide clause text",
                 )
             )
+    issues += draft_problems(data, template)
     if issues:
         raise ValidationFailed(issues)
 
@@ -334,4 +338,15 @@ def lint_template(path: Path) -> list[Issue]:
         Issue(f"uses unknown variable {name!r} (known: {known})", file=label, hint="see docs/templates.md")
         for name in sorted(used - CONTEXT_NAMES)
     ]
-    return issues + template.structure(path)
+    return issues + template.structure(path) + _visibility(path)
+
+
+def _visibility(path: Path) -> list[Issue]:
+    """Text the template or the styles drafting uses would hide from a reader (verify's reader, docx_check)."""
+    from .docx_check import template_problems
+    from .errors import CannotVerify
+
+    try:
+        return template_problems(path, list(REQUIRED_STYLES))
+    except CannotVerify as exc:
+        return [Issue(f"not a readable Word template ({exc})", file=str(path))]

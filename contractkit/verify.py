@@ -1,25 +1,31 @@
 """Verify a received agreement (DOCX or PDF): locked clauses intact, no exclusivity, every deviation shown.
 
-Locks inside Word are only a hint, so the document the partner sends back is read with hostile-input
-limits (docx_io, pdf_read), split into clauses (content-control tags, else heading styles, else
-numbered headings in the PDF text) and compared with what the library produces (verify_text).
-The result is a Report; the CLI prints it and exits 0 (complies), 3 (does not) or 1 (cannot tell).
+Locks inside Word are only a hint, so the document the partner sends back is read as a reader sees
+it, with hostile-input limits (docx_read, pdf_read), split into clauses (content-control tags, else
+heading styles, else numbered headings in the PDF text) and compared with what the library produces
+(verify_text). In a DOCX every paragraph must be accounted for and everything Word shows is read
+(verify_docx). The result is a Report; the CLI prints it and exits 0 (complies), 3 (does not) or 1
+(cannot tell).
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import itertools
 import json
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .docx_io import Block
+from .docx_read import Block, DocxContent, Mark
 from .errors import CannotVerify, ContractkitError
 from .loading import Library
 from .model import Deal, Playbook
-from .text import normalise
+from .text import deconfuse, normalise, suspicious
+from .verify_docx import first_difference
+from .verify_report import lines, provenance, summary
+from .verify_segments import assign, docx_segments
 from .verify_text import (
     Expected,
     Finding,
@@ -34,15 +40,19 @@ from .verify_text import (
 )
 
 if TYPE_CHECKING:
+    from . import verify_docx
+    from .assemble import Agreement
+    from .docx_package import Limits
     from .keys import Keyring
     from .signing import Check
+    from .verify_template import Profile
 
+__all__ = ["lines", "verify", "verify_path"]
 MANIFEST_PROPERTY = "contractkit.manifest"  # as written by render_docx (not imported: it pulls docxtpl)
 MAX_FILE_BYTES = 100 * 1024 * 1024
-HEADING_STYLES = frozenset({"Clause 1", "Schedule 1"})
-_BODY_STYLE = re.compile(r"^(Clause|Schedule)( Text)? [2-9]$|^(Clause|Schedule) Text$")
 SEPARATOR = " ; "  # between scanned paragraphs: a pattern made of words, \s and [^.;] cannot span it
 ADDED_PRINCIPLES = "P3, P4"  # change control: nothing outside the agreed text (topic 28)
+PDF_FLAGS = frozenset({"bidi-control", "mixed-script"})  # PDF extraction yields ligatures and odd spaces of its own
 
 
 @dataclass
@@ -53,9 +63,10 @@ class Received:
     manifest: dict[str, Any] | None
     head: str  # the first part of the text, to recognise the playbook by its title
     blocks: list[Block] = field(default_factory=list)  # DOCX body paragraphs
-    notes: list[Block] = field(default_factory=list)  # DOCX headers, footers and notes
+    notes: list[Block] = field(default_factory=list)  # DOCX headers, footers, notes and comments
     text: str = ""  # PDF: the whole normalised text
     issues: list[Finding] = field(default_factory=list)
+    docx: DocxContent | None = None
     claimed: dict[str, Any] | None = None  # the manifest as found, trusted or not
     signature: Check | None = None  # its signature check; `manifest` is set only when trusted
 
@@ -87,28 +98,57 @@ def verify_path(library: Library, path: Path, *, against: Path | None = None, ke
 
 
 def verify(
-    library: Library, data: bytes, *, name: str = "document", deal: Deal | None = None, keyring: Keyring | None = None
+    library: Library,
+    data: bytes,
+    *,
+    name: str = "document",
+    deal: Deal | None = None,
+    limits: Limits | None = None,
+    keyring: Keyring | None = None,
 ) -> Report:
     """Every finding for one document; raises CannotVerify if it cannot be read as an agreement."""
-    received = read(data, keyring)
+    if sniff(data) == "pdf":
+        return _verify(library, data, name, deal, None, keyring=keyring)
+    from .docx_package import Limits, deadline
+
+    limits = limits or Limits()
+    seconds = limits.max_seconds
+    with deadline(seconds, f"verifying the document took longer than {seconds:g} s: refused"):
+        return _verify(library, data, name, deal, limits, keyring=keyring)
+
+
+def _verify(
+    library: Library, data: bytes, name: str, deal: Deal | None, limits: Limits | None, *, keyring: Keyring | None
+) -> Report:
+    received = read(data, limits, keyring)
     manifest = received.manifest  # only a manifest signed by a trusted key
     playbook = choose_playbook(library, manifest, deal, received.head, received.all_text())
-    expected = _expected(library, playbook, manifest, deal)
+    agreement = _assemble(library, deal)
+    expected = _expected(library, playbook, manifest, agreement)
+    extra: list[Segment] = []
+    outside: list[Block] = []  # DOCX paragraphs outside any clause, and the headers, footers and notes
     if received.format == "pdf":
-        extra: list[Segment] = []
         from .pdf_read import pdf_preamble, pdf_segments
 
-        pairs, outside = pdf_segments(received.text, expected), [pdf_preamble(received.text, expected)]
+        pairs = pdf_segments(received.text, expected)
+        items: list[Scanned] = [(None, None, pdf_preamble(received.text, expected))]
     else:
         segments, loose = docx_segments(received.blocks)
         pairs, extra = assign(expected, segments, {fold(c.title) for c in library.clauses.values()})
-        outside = [b.text for b in loose + received.notes]
+        outside, kept = loose + received.notes, {id(b) for b in loose}
+        worded = (b for b in received.blocks if id(b) not in kept and any(c.isalpha() for c in b.label))
+        items = [(None, b.location, normalise(b.label)) for b in worded]
     if not pairs:
         raise CannotVerify(f"no clause of the {playbook.title} was found: not an agreement from this library")
     findings = received.issues + provenance(manifest, library, playbook, deal)
     outcomes = [compare(e, s) for e, s in pairs]
     findings += _clauses(expected, pairs, outcomes, extra, exact=deal is not None)
-    findings += _scan(library, pairs, outcomes, extra, outside)
+    if received.docx is not None:
+        from .verify_docx import Context
+
+        ctx = Context(received.docx, _profile(library, playbook), expected, pairs, outcomes, extra, library, playbook)
+        findings += _docx(ctx, agreement)
+    findings += _scan(library, items + _scanned(pairs, outcomes, extra, outside))
     report = Report(
         name, received.format, unique(findings), summary(received.claimed, received.format, received.signature)
     )
@@ -119,16 +159,50 @@ def verify(
     return report
 
 
+def _assemble(library: Library, deal: Deal | None) -> Agreement | None:
+    if deal is None:
+        return None
+    from .assemble import assemble
+
+    return assemble(library, deal)
+
+
 def _expected(
-    library: Library, playbook: Playbook, manifest: dict[str, Any] | None, deal: Deal | None
+    library: Library, playbook: Playbook, manifest: dict[str, Any] | None, agreement: Agreement | None
 ) -> list[Expected]:
     from .verify_text import from_agreement, from_library
 
-    if deal is None:
-        return from_library(library, playbook, manifest)
-    from .assemble import assemble
+    return from_library(library, playbook, manifest) if agreement is None else from_agreement(agreement)
 
-    return from_agreement(assemble(library, deal))
+
+def _profile(library: Library, playbook: Playbook) -> Profile:
+    from .verify_template import profile
+
+    template = library.template_path(playbook)
+    if not template.is_file():
+        raise CannotVerify(f"the library's template {template} is missing, so the document cannot be accounted for")
+    return profile(template)
+
+
+def _docx(ctx: verify_docx.Context, agreement: Agreement | None) -> list[Finding]:
+    """Everything but the clause wording: formatting, objects, fields, furniture, additions, redefinitions."""
+    from . import verify_docx
+    from .verify_template import deal_values
+
+    if agreement is not None:
+        from .render_docx import template_context
+
+        values = [*deal_values(template_context(agreement)), "draft", "final"]  # a final copy says "final"
+        ctx = replace(ctx, cells=_cells(agreement), profile=ctx.profile.exact(values))
+    return verify_docx.findings(ctx)
+
+
+def _cells(agreement: Agreement) -> frozenset[str]:
+    """Every table cell the deal's schedules print."""
+    from .tables import TABLES
+
+    rows = [row for s in agreement.schedules for kind in s.tables for row in TABLES[kind](agreement)[0]]
+    return frozenset(normalise(cell) for row in rows for cell in row)
 
 
 # ----------------------------------------------------------------------------- reading
@@ -145,17 +219,20 @@ def sniff(data: bytes) -> str:
     raise CannotVerify("not a Word (.docx) or PDF document")
 
 
-def read(data: bytes, keyring: Keyring | None = None) -> Received:
-    """The document's text and, if its signature checks against a trusted key, its manifest."""
+def read(data: bytes, limits: Limits | None = None, keyring: Keyring | None = None) -> Received:
+    """The document's text as a reader sees it and, if its signature checks against a trusted key, its manifest."""
     if sniff(data) == "pdf":
         from .pdf_read import read_pdf
 
         content = read_pdf(data)
         text = normalise(content.text)
-        return _trust(Received("pdf", None, text[:3000], text=text), _valid(content.manifest), keyring)
-    from .docx_io import read_docx
+        issues = [Finding(k, None, "P4", d) for k, d in suspicious(text) if k in PDF_FLAGS]  # type: ignore[arg-type]
+        text = normalise(deconfuse(text))
+        return _trust(Received("pdf", None, text[:3000], text=text, issues=issues), _valid(content.manifest), keyring)
+    from .docx_read import read_docx
 
-    docx = read_docx(data)
+    docx = read_docx(data, limits)
+    _characters(docx)
     manifest, issues = None, []
     raw = docx.custom.get(MANIFEST_PROPERTY)
     if raw:
@@ -166,7 +243,7 @@ def read(data: bytes, keyring: Keyring | None = None) -> Received:
         if manifest is None:
             issues.append(Finding("provenance", None, "P4", "the manifest is unreadable; ignored", severity="warning"))
     head = " ".join(b.text for b in docx.blocks[:40])
-    return _trust(Received("docx", None, head, docx.blocks, docx.notes, issues=issues), manifest, keyring)
+    return _trust(Received("docx", None, head, docx.blocks, docx.notes, issues=issues, docx=docx), manifest, keyring)
 
 
 def _trust(received: Received, manifest: dict[str, Any] | None, keyring: Keyring | None) -> Received:
@@ -190,6 +267,15 @@ def _trust(received: Received, manifest: dict[str, Any] | None, keyring: Keyring
     severity: Severity = "error" if check.status == "invalid" else "warning"
     received.issues.append(Finding("signature", None, "P4", detail, severity=severity))
     return received
+
+
+def _characters(docx: DocxContent) -> None:
+    """Look-alike, invisible and bidi characters become marks; the text is then read as a reader takes it."""
+    for block in [*docx.blocks, *docx.notes]:
+        for kind, detail in suspicious(f"{block.label} {block.text}"):
+            docx.marks.append(Mark(kind, detail, block.location, block))
+        block.text = deconfuse(block.text)
+        block.label = deconfuse(block.label)
 
 
 def _valid(manifest: Any) -> dict[str, Any] | None:
@@ -225,82 +311,6 @@ def _most_headings(library: Library, text: str) -> Playbook:
     return playbook
 
 
-# ----------------------------------------------------------------------------- finding the clauses
-
-
-def _by_position(expected: list[Expected], segments: list[Segment], known: set[str], taken: dict[str, int]) -> None:
-    """A required clause not found by tag or heading takes the one unknown segment where it belongs."""
-    for k, exp in enumerate(expected):
-        if exp.id in taken or not exp.required or len(taken) == len(segments):
-            continue
-        low = max((taken[e.id] for e in expected[:k] if e.id in taken), default=-1)
-        high = min((taken[e.id] for e in expected[k + 1 :] if e.id in taken), default=len(segments))
-        free = [
-            i
-            for i in range(low + 1, high)
-            if i not in taken.values() and not segments[i].clause and fold(segments[i].title) not in known
-        ]
-        if len(free) == 1:
-            taken[exp.id] = free[0]
-
-
-def docx_segments(blocks: list[Block]) -> tuple[list[Segment], list[Block]]:
-    """Clauses by content-control tag, else by heading style; and the paragraphs outside any clause."""
-    segments: list[Segment] = []
-    bodies: list[list[str]] = []
-    loose: list[Block] = []
-    current: Segment | None = None
-    for block in blocks:
-        new_tag = block.clause and (current is None or current.clause != block.clause)
-        if new_tag or (not block.clause and block.style in HEADING_STYLES):
-            heading = block.style in HEADING_STYLES
-            current = Segment(block.text if heading else "", "", block.clause, [block])
-            segments.append(current)
-            bodies.append([] if heading else [block.text])
-        elif current is not None and (
-            (block.clause and block.clause == current.clause) or _BODY_STYLE.match(block.style)
-        ):
-            current.blocks.append(block)
-            bodies[-1].append(block.text)
-        else:
-            current = None
-            loose.append(block)
-    for segment, texts in zip(segments, bodies, strict=True):
-        segment.body = normalise_lines([t for t in texts if t.strip()])
-    return segments, loose
-
-
-def normalise_lines(texts: list[str]) -> str:
-    """Each text in normalised form, one per line."""
-    return "\n".join(normalise(t) for t in texts)
-
-
-def assign(
-    expected: list[Expected], segments: list[Segment], known: set[str]
-) -> tuple[list[tuple[Expected, Segment]], list[Segment]]:
-    """Pair expected clauses with segments: by tag, then by heading, then by position (heading changed)."""
-    taken: dict[str, int] = {}
-    ids = {e.id for e in expected}
-    for i, segment in enumerate(segments):
-        if segment.clause in ids and segment.clause not in taken:
-            taken[segment.clause] = i
-    by_title: dict[str, list[Expected]] = {}
-    for exp in expected:
-        by_title.setdefault(fold(exp.title), []).append(exp)
-    for i, segment in enumerate(segments):
-        if i in taken.values() or (segment.clause and segment.clause not in ids):
-            continue
-        match = next((e for e in by_title.get(fold(segment.title), []) if e.id not in taken), None)
-        if match is not None:
-            taken[match.id] = i
-    _by_position(expected, segments, known, taken)
-    by_id = {e.id: e for e in expected}
-    pairs = [(by_id[c], segments[i]) for c, i in sorted(taken.items(), key=lambda item: item[1])]
-    claimed = set(taken.values())
-    extra = [s for i, s in enumerate(segments) if i not in claimed]
-    return pairs, extra
-
-
 # ----------------------------------------------------------------------------- findings
 
 
@@ -319,24 +329,40 @@ def _clauses(
     return findings + [_added(segment, exact) for segment in extra]
 
 
-def _scan(
-    library: Library,
-    pairs: list[tuple[Expected, Segment]],
-    outcomes: list[Outcome],
-    extra: list[Segment],
-    outside: list[str],
-) -> list[Finding]:
-    """The exclusivity scan over everything but a locked clause's own (intact) words, clause by clause."""
-    chunks: dict[str | None, list[str]] = {None: [normalise_lines([t for t in outside if t.strip()])]}
-    for (exp, segment), outcome in zip(pairs, outcomes, strict=True):
-        chunks.setdefault(exp.id, []).extend(_scannable(exp, segment, outcome))
-    for segment in extra:
-        chunks.setdefault(segment.clause, []).extend([normalise(segment.title), segment.body])
+Scanned = tuple[str | None, str | None, str]  # clause, location, normalised text
+
+
+def _scan(library: Library, items: list[Scanned]) -> list[Finding]:
+    """The exclusivity scan over everything but a locked clause's own (intact) words, clause by clause;
+    each finding says where its words are."""
+    chunks: dict[str | None, list[tuple[str | None, str]]] = {}
+    for clause, location, text in items:
+        if text.strip():
+            chunks.setdefault(clause, []).append((location, text.replace("\n", SEPARATOR)))
     findings = []
-    for where, texts in chunks.items():
-        text = SEPARATOR.join(texts).replace("\n", SEPARATOR)
-        findings += exclusivity(text, library.meta.exclusivity_patterns, where, normalised=True)
+    for where, pieces in chunks.items():
+        starts = list(itertools.accumulate((len(t) + len(SEPARATOR) for _, t in pieces[:-1]), initial=0))
+
+        def locate(
+            offset: int, starts: list[int] = starts, pieces: list[tuple[str | None, str]] = pieces
+        ) -> str | None:
+            return pieces[bisect.bisect_right(starts, offset) - 1][0]
+
+        text = SEPARATOR.join(t for _, t in pieces)
+        findings += exclusivity(text, library.meta.exclusivity_patterns, where, normalised=True, locate=locate)
     return findings
+
+
+def _scanned(
+    pairs: list[tuple[Expected, Segment]], outcomes: list[Outcome], extra: list[Segment], outside: list[Block]
+) -> list[Scanned]:
+    """All the text to scan, with its clause and location."""
+    items: list[Scanned] = [(None, b.location, normalise(f"{b.label} {b.text}")) for b in outside]
+    for (exp, segment), outcome in zip(pairs, outcomes, strict=True):
+        items += _scannable(exp, segment, outcome)
+    for segment in extra:
+        items += [(segment.clause, b.location, normalise(b.text)) for b in segment.blocks]
+    return items
 
 
 def _missing(exp: Expected, exact: bool) -> Finding:
@@ -356,31 +382,28 @@ def _severity(strict: bool) -> Severity:
 
 
 def _added(segment: Segment, exact: bool) -> Finding:
+    """A clause the playbook does not have: an addition, which fails the check with or without the deal."""
     what = f"tagged {segment.clause!r}" if segment.clause else f"headed {segment.title!r}"
-    return Finding(
-        "added",
-        segment.clause,
-        ADDED_PRINCIPLES,
-        f"a clause {what} that is not in the agreement{' the deal produces' if exact else ''}",
-        severity=_severity(exact),
-    )
+    where = segment.blocks[0].location if segment.blocks else None
+    detail = f"a clause {what} that is not in the agreement{' the deal produces' if exact else ''}"
+    return Finding("added", segment.clause, ADDED_PRINCIPLES, detail, location=where)
 
 
 def clause_findings(exp: Expected, segment: Segment, outcome: Outcome) -> list[Finding]:
-    """Altered text, tracked changes and hidden text in one clause."""
+    """Altered text and tracked changes in one clause."""
     what = "locked clause" if exp.locked else "clause"
-    out = _text_findings(exp, outcome, what)
+    where = (
+        first_difference(exp, segment) if not outcome.ok else (segment.blocks[0].location if segment.blocks else None)
+    )
+    out = [replace(f, location=where) for f in _text_findings(exp, outcome, what)]
     revised = [b for b in segment.blocks if b.has_revisions]
     if revised:
         inserted = " ".join(t for b in revised for t in b.inserted).strip()
         deleted = " ".join(t for b in revised for t in b.deleted).strip()
         detail = f"{what} {exp.title!r} has pending tracked changes in {len(revised)} paragraph(s)"
         diff = " ".join(x for x in (f"[-{deleted}-]" if deleted else "", f"{{+{inserted}+}}" if inserted else "") if x)
-        out.append(Finding("tracked-changes", exp.id, exp.principles, detail, diff or None, exp.severity))
-    hidden = " ".join(t for b in segment.blocks for t in b.hidden).strip()
-    if hidden:
-        detail = f"{what} {exp.title!r} has hidden text: {hidden[:200]!r}"
-        out.append(Finding("hidden-text", exp.id, exp.principles, detail, severity=exp.severity))
+        finding = Finding("tracked-changes", exp.id, exp.principles, detail, diff or None, exp.severity)
+        out.append(replace(finding, location=revised[0].location))
     return out
 
 
@@ -402,56 +425,16 @@ def _text_findings(exp: Expected, outcome: Outcome, what: str) -> list[Finding]:
     return []
 
 
-def _scannable(exp: Expected, segment: Segment, outcome: Outcome) -> list[str]:
+def _scannable(exp: Expected, segment: Segment, outcome: Outcome) -> list[Scanned]:
     """What of a clause to scan: a locked clause's own words deny exclusivity, so only what differs."""
     if not exp.locked:
-        return [normalise(segment.title), segment.body]
-    return [*outcome.fills, *outcome.changed, outcome.trailing]
-
-
-def provenance(
-    manifest: dict[str, Any] | None, library: Library, playbook: Playbook, deal: Deal | None
-) -> list[Finding]:
-    """Check the versions the document says it was drafted from against the library (and the deal)."""
-    if manifest is None:
-        return []
-    out = []
-    if manifest.get("library_version") != library.version:
-        detail = f"drafted from library {manifest.get('library_version')}; this library is {library.version}"
-        out.append(Finding("provenance", None, "P4", detail, severity="warning"))
-    named = _mapping(manifest.get("playbook"))
-    if (named.get("id"), named.get("version")) != (playbook.id, playbook.version):
-        detail = (
-            f"drafted from playbook {named.get('id')} {named.get('version')}; expected {playbook.id} {playbook.version}"
-        )
-        out.append(Finding("provenance", None, "P4", detail, severity="warning"))
-    out += [f for record in manifest["clauses"] if (f := _clause_version(library, record))]
-    info = _mapping(manifest.get("agreement"))
-    if deal and (info.get("reference"), info.get("version")) != (deal.agreement.reference, deal.agreement.version):
-        detail = (
-            f"the document is agreement {info.get('reference')} version {info.get('version')}; "
-            f"the deal is {deal.agreement.reference} version {deal.agreement.version}"
-        )
-        out.append(Finding("provenance", None, "P4", detail))
-    return out
-
-
-def _clause_version(library: Library, record: dict[str, Any]) -> Finding | None:
-    clause = library.clauses.get(str(record.get("id")))
-    if clause is None:
-        return Finding(
-            "provenance", None, "P4", f"the manifest lists unknown clause {record.get('id')!r}", severity="warning"
-        )
-    if record.get("version") == clause.version:
-        return None
-    detail = f"clause {clause.id!r} was drafted from version {record.get('version')}; library has {clause.version}"
-    return Finding(
-        "provenance", clause.id, ", ".join(clause.principles), detail, severity=_severity(clause.status == "locked")
+        if segment.blocks:
+            return [(exp.id, b.location, normalise(b.text)) for b in segment.blocks]
+        return [(exp.id, None, normalise(segment.title)), (exp.id, None, segment.body)]
+    where = (
+        first_difference(exp, segment) if not outcome.ok else (segment.blocks[0].location if segment.blocks else None)
     )
-
-
-def _mapping(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
+    return [(exp.id, where, t) for t in (*outcome.fills, *outcome.changed, outcome.trailing)]
 
 
 def unproven(pairs: list[tuple[Expected, Segment]], outcomes: list[Outcome]) -> str:
@@ -464,52 +447,3 @@ def unproven(pairs: list[tuple[Expected, Segment]], outcomes: list[Outcome]) -> 
         f"the deal values in locked clause(s) {', '.join(clauses)} cannot be proved without the deal "
         "or a manifest signed by a key you trust"
     )
-
-
-def summary(manifest: dict[str, Any] | None, fmt: str, check: Check | None = None) -> dict[str, Any] | None:
-    """What the report says about the manifest: where it was, whether its signature is trusted,
-    and what it claims (an untrusted manifest's claims are shown but were not used)."""
-    if manifest is None:
-        return None
-    return {
-        "source": "PDF attachment contractkit-manifest.json" if fmt == "pdf" else "DOCX custom property",
-        "signature": check.as_dict() if check else None,
-        "trusted": bool(check and check.trusted),
-        "release": manifest.get("release"),
-        "library_version": manifest.get("library_version"),
-        "playbook": manifest.get("playbook"),
-        "agreement": manifest.get("agreement"),
-        "final": manifest.get("final"),
-        "clauses": len(manifest["clauses"]),
-    }
-
-
-# ----------------------------------------------------------------------------- text output
-
-
-def lines(report: Report) -> list[str]:
-    """The report as plain text for the terminal."""
-    verdict = {"complies": "complies", "does not comply": "DOES NOT COMPLY"}.get(report.verdict, "CANNOT VERIFY")
-    errors = sum(f.severity == "error" for f in report.findings)
-    head = (
-        f"{report.file}: {verdict} ({report.clauses} clauses checked, {report.locked} locked clauses intact, "
-        f"{errors} finding(s), {len(report.findings) - errors} warning(s))"
-    )
-    manifest = report.manifest
-    if manifest is None:
-        head += "; no manifest: verified against the library text"
-    elif not manifest.get("trusted"):
-        head += "; manifest not trusted: verified against the library text"
-    out = [head]
-    if report.verdict == "cannot verify":
-        out.append(f"  cannot verify: {report.unproven} (pass --against DEAL.yaml, or --trust the drafter's key)")
-    for finding in report.findings:
-        tag = "warning" if finding.severity == "warning" else finding.kind
-        where = f" clause {finding.clause}" if finding.clause else ""
-        out.append(
-            f"  {tag}{where} [{finding.principle}]: {finding.detail}"
-            + (f" ({finding.kind})" if tag == "warning" else "")
-        )
-        if finding.diff:
-            out.append(f"      {finding.diff}")
-    return out

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
@@ -20,21 +20,43 @@ from .assemble import Agreement
 from .docx_io import Block
 from .loading import Library
 from .model import Clause, ExclusivityPattern, Playbook
-from .text import TextError, normalise, split_lines
+from .text import TextError, normalise
+from .verify_pattern import ALT, CLOSE, LOOP, OPEN, WILD, shown, template_paragraphs
+
+__all__ = [
+    "ALT",
+    "CLOSE",
+    "LOOP",
+    "OPEN",
+    "WILD",
+    "Expected",
+    "Finding",
+    "Kind",
+    "Report",
+    "shown",
+    "template_paragraphs",
+]
 
 Kind = Literal[
-    "missing", "altered", "tracked-changes", "hidden-text", "exclusivity", "added", "removed", "provenance", "signature"
-]
+    "missing", "altered", "tracked-changes", "exclusivity", "added", "removed", "provenance", "redefinition",
+    # a manifest not signed by a trusted key, or changed after signing (verify._trust)
+    "signature",
+    # what a reader sees differs from what the text says (docx_style, docx_read)
+    "hidden-text", "invisible-text", "tiny-text", "struck-text", "displaced-text", "distorted-text",
+    # what Word shows besides the text (docx_read, verify_docx)
+    "symbol", "field", "numbering", "content-control", "alternate-content", "object", "comment", "unread-text",
+    # characters that are not what they look like (text.suspicious)
+    "invisible-character", "bidi-control", "mixed-script", "lookalike",
+]  # fmt: skip
 Severity = Literal["error", "warning"]
-WILD = "\ue000"  # stands for a deal value in a clause's source text
-OPEN, ALT, CLOSE, LOOP = "\ue002", "\ue003", "\ue004", "\ue005"  # {% if %} / {% else %} / {% endif %} / {% for %}
 LABEL = r"(?:\d+\.|\d+(?:\.\d+)+|\([A-Za-z]{1,4}\))"  # numbering printed in PDF text: 4. 4.1 4.2.1 (a)
 _LABEL_TOKEN = re.compile(f"^{LABEL}$")
 # A deal value: bounded, within one paragraph ("\n" in DOCX text) and one sentence, so that a
 # wildcard cannot swallow a sentence or paragraph appended after it.
-FILL = r"((?:(?!\. [A-Z])[^\n]){0,300}?)"
+# A full stop then a capital ends a sentence, except after an initial or a title ("Dr A. Person").
+SENTENCE_END = r"(?<!\b[A-Z])(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bProf)(?<!\bSt)\. [A-Z]"
+FILL = rf"((?:(?!{SENTENCE_END})[^\n]){{0,300}}?)"
 LOOP_FILL = r"([^\n]{0,5000}?)"  # a {% for %} loop (lists of parties, special conditions)
-_JINJA = re.compile(r"({{.*?}}|{%.*?%})", re.S)
 _MAX_CHANGES = 6  # changes shown per altered clause
 
 
@@ -48,6 +70,7 @@ class Finding:
     detail: str
     diff: str | None = None
     severity: Severity = "error"
+    location: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -137,54 +160,6 @@ class Outcome:
 
 
 # ----------------------------------------------------------------------------- what to expect
-
-
-def template_paragraphs(source: str) -> tuple[str, ...]:
-    """A clause's source as normalised paragraphs in which markers stand for what the deal decides.
-
-    {{ ... }} is a VALUE; {% if %} A {% else %} B {% endif %} is OPEN A ALT B CLOSE (with an empty
-    branch when there is no else); a {% for %} loop is a LOOP. Bold markup (**) is dropped.
-    """
-    out = []
-    for line in split_lines(source):
-        if "{" not in line.source:
-            out.append(normalise(line.source.replace("**", "")))
-            continue
-        text = normalise("".join(_markers(line.source)))
-        text = re.sub(f" ?([{OPEN}{ALT}{CLOSE}]) ?", r"\1", text)
-        out.append(re.sub(f"[{WILD}{LOOP}]*{LOOP}[{WILD}{LOOP}]*", LOOP, re.sub(f"{WILD}+", WILD, text)))
-    return tuple(p for p in out if p)
-
-
-def _markers(source: str) -> Iterator[str]:
-    stack: list[str] = []  # "if", "else" or "for" for each open block
-    for i, part in enumerate(_JINJA.split(source)):
-        quiet = "for" in stack
-        tag = re.match(r"{%-?\s*(\w+)", part) if i % 2 else None
-        keyword = tag.group(1) if tag else ""
-        if i % 2 == 0:
-            yield "" if quiet else part.replace("**", "")
-        elif keyword in ("if", "for"):
-            yield "" if quiet else (OPEN if keyword == "if" else LOOP)
-            stack.append(keyword)
-        elif keyword in ("elif", "else") and stack and stack[-1] in ("if", "else"):
-            yield "" if "for" in stack[:-1] else ALT
-            stack[-1] = "else" if keyword == "else" else "if"
-        elif keyword in ("endif", "endfor") and stack:
-            kind = stack.pop()
-            if "for" not in stack:
-                yield {"if": ALT + CLOSE, "else": CLOSE}.get(kind, "")
-        elif part.startswith("{{") and not quiet:
-            yield WILD
-
-
-def shown(paragraph: str) -> str:
-    """A template paragraph for people: whatever the deal decides is shown as '…'."""
-    while True:
-        text = re.sub(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}", " … ", paragraph)
-        if text == paragraph:
-            return normalise(re.sub(f"[{WILD}{LOOP}]", "…", text))
-        paragraph = text
 
 
 def from_agreement(agreement: Agreement) -> list[Expected]:
@@ -282,12 +257,12 @@ def _closes_at_end(para: str) -> bool:
     return True
 
 
-def _paragraph(para: str, kinds: list[str]) -> str:
+def _paragraph(para: str, kinds: list[str], fill: str = FILL) -> str:
     out = []
     for piece in re.split(f"([{WILD}{OPEN}{ALT}{CLOSE}{LOOP}])", para):
         if piece in (WILD, LOOP):
             kinds.append("value")
-            out.append(FILL if piece == WILD else LOOP_FILL)
+            out.append(fill if piece == WILD else LOOP_FILL)
         else:
             out.append({OPEN: " ?(?:", ALT: "|", CLOSE: ") ?"}.get(piece) or re.escape(piece))
     return "".join(out)
@@ -397,22 +372,23 @@ def _changed(mine: list[str], ops: list[Op]) -> Iterator[str]:
 
 
 def exclusivity(
-    text: str, patterns: list[ExclusivityPattern], where: str | None, *, normalised: bool = False
+    text: str,
+    patterns: list[ExclusivityPattern],
+    where: str | None,
+    *,
+    normalised: bool = False,
+    locate: Callable[[int], str | None] | None = None,
 ) -> list[Finding]:
-    """Exclusivity language in `text` (normalised first unless it is), one finding per pattern and wording."""
+    """Exclusivity language in `text` (normalised first unless it is), one finding per pattern and wording;
+    `locate` turns the offset of a hit into where it is in the document."""
     plain = text if normalised else normalise(text)
     out = []
     for pattern in patterns:
         for hit in pattern.regex.finditer(plain):
             excerpt = plain[max(0, hit.start() - 60) : hit.end() + 60]
-            out.append(
-                Finding(
-                    "exclusivity",
-                    where,
-                    "P3",
-                    f"{pattern.description} ({pattern.id}): {hit.group(0)!r} in \u201c…{excerpt}…\u201d",
-                )
-            )
+            detail = f"{pattern.description} ({pattern.id}): {hit.group(0)!r} in \u201c…{excerpt}…\u201d"
+            location = locate(hit.start()) if locate else None
+            out.append(Finding("exclusivity", where, "P3", detail, location=location))
     return out
 
 

@@ -287,7 +287,8 @@ def test_deal_warnings_are_kept_printed_and_refused_by_final(
     original = validate.check_deal
 
     def with_warning(deal: Deal, doc: Any, lib: Library, **options: Any) -> list[Issue]:
-        return [*original(deal, doc, lib, **options), doc.issue(["partners", 0, "name"], "not filled in", severity="warning")]
+        warning = doc.issue(["partners", 0, "name"], "not filled in", severity="warning")
+        return [*original(deal, doc, lib, **options), warning]
 
     monkeypatch.setattr(validate, "check_deal", with_warning)
     drafted = cli("draft", path, "-o", tmp_path / "draft.docx")
