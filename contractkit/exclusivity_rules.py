@@ -1,0 +1,209 @@
+"""The exclusivity rule file (`exclusivity.yaml`, beside library.yaml): its shape, and its checks.
+
+The centre keeps the rules as data so it can extend them: named word lists (`terms`), the
+defined terms that name each kind of party (`roles`), negations that cancel a match, and rules,
+each a pattern over a sentence in which party mentions have been replaced by role markers. A rule
+says which of its named groups must be which kind of party ("the beneficiary is not an NHS party",
+"the party restricted is the NHS"), and carries sentences it must and must not catch, which
+`contractkit lint` runs as tests.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from .errors import Issue
+from .model import Model, NonEmpty, Slug
+from .yamlio import Document
+
+RULES_FILE = "exclusivity.yaml"
+Role = Literal["nhs", "partner", "party", "organisation", "name", "person", "data", "thing", "none"]
+Slot = Literal["beneficiary", "holder", "restricted"]
+# Markers that stand for a mention of a party (or a data term) in a tagged sentence. Each marker is
+# followed by one character from MENTION_INDEX naming which mention it is.
+MARKERS = {"nhs": "\ue010", "partner": "\ue011", "party": "\ue012", "organisation": "\ue013", "data": "\ue014"}
+MENTION_INDEX = "[\ue100-\ue1ff]"
+_ANY_MARKER = f"[{''.join(MARKERS.values())}]"
+BUILTIN_TERMS = {
+    "nhs": f"{MARKERS['nhs']}{MENTION_INDEX}",
+    "partner": f"{MARKERS['partner']}{MENTION_INDEX}",
+    "mutual": f"{MARKERS['party']}{MENTION_INDEX}",
+    "named": f"{MARKERS['organisation']}{MENTION_INDEX}",
+    "data_term": f"{MARKERS['data']}{MENTION_INDEX}",
+    "party": f"[{''.join(v for k, v in MARKERS.items() if k != 'data')}]{MENTION_INDEX}",
+    "mention": f"{_ANY_MARKER}{MENTION_INDEX}",
+}
+ROLE_TERMS = ("person", "organisation", "data_noun")
+FLAGS = re.IGNORECASE | re.VERBOSE  # patterns may span lines; write \s for a space
+_REFERENCE = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+Pattern = Annotated[str, Field(min_length=1)]
+
+
+class Examples(Model):
+    """Sentences that test a rule: `lint` fails when one is not caught, or one that must pass is."""
+
+    match: list[NonEmpty] = Field(min_length=1, description="Sentences this rule must catch.")
+    pass_: list[NonEmpty] = Field(
+        default_factory=list, alias="pass", description="Sentences that no rule may catch (benign wording)."
+    )
+
+
+class Rule(Model):
+    """One shape of exclusivity term."""
+
+    id: Slug = Field(description="Identifier, shown in every finding.")
+    family: Slug = Field(description="The family it belongs to (a key of `families`).")
+    description: NonEmpty = Field(description="What it catches, in words a lawyer understands; shown in findings.")
+    pattern: Pattern = Field(
+        description=(
+            "Case-insensitive regular expression over one clause of a sentence in which party "
+            "mentions are markers; {name} inserts a term. Named groups `beneficiary`, `holder` and "
+            "`restricted` capture the parties that `roles` constrains."
+        )
+    )
+    context: list[NonEmpty] = Field(
+        default_factory=list, description="Further patterns that the same clause must each contain."
+    )
+    roles: dict[Slot, list[Role]] = Field(
+        default_factory=dict,
+        description=(
+            "For each named group, the kinds of party it may be for the rule to apply. A group the "
+            "match leaves empty is the nearest party mentioned before the match, or `none`."
+        ),
+    )
+    negatable: bool = Field(True, description="Whether the negations cancel a match of this rule.")
+    examples: Examples = Field(description="Sentences to catch and to pass.")
+
+
+class Negation(Model):
+    """Words that, before or after a match in the same clause, mean the term is denied, not granted."""
+
+    id: Slug = Field(description="Identifier.")
+    description: NonEmpty = Field(description="What it recognises.")
+    before: str | None = Field(None, description="Pattern that must end where the text before the match ends.")
+    after: str | None = Field(None, description="Pattern that must start where the text after the match starts.")
+    families: list[Slug] = Field(default_factory=list, description="Families it applies to; empty means all.")
+
+
+class RoleTerms(Model):
+    """Defined terms that name each kind of party, wherever they appear, whatever the deal."""
+
+    nhs: list[NonEmpty] = Field(min_length=1, description="Terms for an NHS party, e.g. 'Trust', 'NHS Party'.")
+    partner: list[NonEmpty] = Field(min_length=1, description="Terms for the partner, e.g. 'Partner', 'Licensee'.")
+    party: list[NonEmpty] = Field(min_length=1, description="Terms for any party, e.g. 'Party', 'Parties'.")
+    data: list[NonEmpty] = Field(default_factory=list, description="Defined terms for the data, e.g. 'NHS Data'.")
+    neutral: list[NonEmpty] = Field(
+        default_factory=list,
+        description="Longer phrases that contain a party term but name no party, e.g. 'Third Party'.",
+    )
+    person: NonEmpty = Field(description="Pattern for people rather than organisations (users, staff).")
+    organisation: NonEmpty = Field(description="Pattern for nouns that name an organisation (company, vendor).")
+    data_noun: NonEmpty = Field(description="Pattern for nouns that name data (data, images, records).")
+    not_names: list[NonEmpty] = Field(
+        default_factory=list, description="Capitalised words that are never an organisation's name."
+    )
+
+
+class ExamplePartyNames(Model):
+    nhs: list[NonEmpty] = Field(default_factory=list, description="NHS party names used in examples.")
+    partners: list[NonEmpty] = Field(default_factory=list, description="Partner names used in examples.")
+
+
+class RuleSet(Model):
+    """exclusivity.yaml: how contractkit recognises a term that makes NHS data exclusive (P3)."""
+
+    version: Annotated[str, Field(pattern=r"^\d+\.\d+\.\d+$")] = Field(description="Version of the rules.")
+    families: dict[Slug, NonEmpty] = Field(min_length=1, description="Rule families and what each covers.")
+    roles: RoleTerms = Field(description="Defined terms that name each kind of party.")
+    terms: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], str] = Field(
+        default_factory=dict, description="Named pattern fragments, inserted into patterns as {name}."
+    )
+    example_parties: ExamplePartyNames = Field(
+        default_factory=ExamplePartyNames, description="Party names the examples are read with."
+    )
+    negations: list[Negation] = Field(default_factory=list, description="Words that deny rather than grant.")
+    rules: list[Rule] = Field(min_length=1, description="The rules; at least one.")
+
+    def expand(self, pattern: str) -> str:
+        """A pattern with every {term} replaced by its (expanded) definition."""
+        roles = {"person": self.roles.person, "organisation": self.roles.organisation, "data_noun": self.roles.data_noun}
+        return _expand(pattern, {**self.terms, **roles, **BUILTIN_TERMS}, ())
+
+    @cached_property
+    def compiled(self) -> dict[str, re.Pattern[str]]:
+        """Every pattern of the rule file, compiled once, keyed by 'rule:<id>', 'context:<id>:<n>',
+        'before:<id>', 'after:<id>' and 'term:<name>'."""
+        out = {f"term:{name}": _compile(self.expand(f"{{{name}}}")) for name in ROLE_TERMS}
+        for rule in self.rules:
+            out[f"rule:{rule.id}"] = _compile(self.expand(rule.pattern))
+            for n, context in enumerate(rule.context):
+                out[f"context:{rule.id}:{n}"] = _compile(self.expand(context))
+        for neg in self.negations:
+            if neg.before:
+                out[f"before:{neg.id}"] = _compile(f"(?:{self.expand(neg.before)})$")
+            if neg.after:
+                out[f"after:{neg.id}"] = _compile(f"^(?:{self.expand(neg.after)})")
+        return out
+
+
+    @cached_property
+    def taggers(self) -> dict[object, object]:
+        """The detector's party taggers, one per set of parties (filled by contractkit.exclusivity)."""
+        return {}
+
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, FLAGS)
+
+
+def _expand(pattern: str, terms: dict[str, str], stack: tuple[str, ...]) -> str:
+    def one(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name in stack:
+            raise ValueError(f"term {name!r} refers to itself ({' -> '.join([*stack, name])})")
+        if name not in terms:
+            raise ValueError(f"unknown term {{{name}}}")
+        if name in BUILTIN_TERMS:
+            return terms[name]
+        return f"(?:{_expand(terms[name], terms, (*stack, name))})"
+
+    return _REFERENCE.sub(one, pattern)
+
+
+def check(rules: RuleSet, doc: Document) -> list[Issue]:
+    """Cross-field problems of a schema-valid rule file, each located on its line."""
+    issues = []
+    for name in rules.terms:
+        if name in BUILTIN_TERMS or name in ROLE_TERMS:
+            issues.append(doc.issue(["terms", name], f"{{{name}}} is built in and cannot be redefined"))
+    roles_terms = {n: getattr(rules.roles, n) for n in ROLE_TERMS}
+    sources = [(["terms", n], t) for n, t in rules.terms.items()]
+    sources += [(["roles", n], t) for n, t in roles_terms.items()]
+    for i, neg in enumerate(rules.negations):
+        sources += [(["negations", i, k], p) for k, p in (("before", neg.before), ("after", neg.after)) if p]
+        if not (neg.before or neg.after):
+            issues.append(doc.issue(["negations", i], "a negation needs `before` or `after`"))
+    seen: set[str] = set()
+    for i, rule in enumerate(rules.rules):
+        if rule.id in seen:
+            issues.append(doc.issue(["rules", i, "id"], f"rule id {rule.id!r} is used twice"))
+        seen.add(rule.id)
+        if rule.family not in rules.families:
+            known = ", ".join(rules.families)
+            issues.append(doc.issue(["rules", i, "family"], f"unknown family {rule.family!r} (known: {known})"))
+        sources += [(["rules", i, "pattern"], rule.pattern)]
+        sources += [(["rules", i, "context", n], c) for n, c in enumerate(rule.context)]
+    return issues + [issue for loc, text in sources if (issue := _compiles(rules, doc, loc, text))]
+
+
+def _compiles(rules: RuleSet, doc: Document, loc: list[str | int], pattern: str) -> Issue | None:
+    try:
+        re.compile(rules.expand(pattern), FLAGS)
+    except ValueError as exc:  # re.error is a ValueError too
+        return doc.issue(loc, f"not a valid pattern: {exc}", hint="docs/exclusivity.md explains the pattern syntax")
+    return None
+
