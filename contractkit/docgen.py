@@ -17,12 +17,14 @@ import click
 from pydantic import BaseModel
 
 from . import model
+from .exclusivity_rules import RuleSet
 
 INTRO = Path(__file__).with_name("docgen_formats_intro.md")
 FILES: list[tuple[str, type[BaseModel]]] = [
     ("Clause file (`clauses/<id>.yaml`)", model.Clause),
     ("Playbook file (`playbooks/<id>.yaml`)", model.Playbook),
     ("Library file (`library.yaml`)", model.LibraryMeta),
+    ("Exclusivity rule file (`exclusivity.yaml`)", RuleSet),
     ("Deal file (`examples/*.yaml`, or your own)", model.Deal),
 ]
 

@@ -72,6 +72,16 @@ _GOVERNOR = re.compile(
     re.IGNORECASE,
 )
 _PRONOUN = re.compile(r"^(?:it|they|its|them|itself|themselves)$", re.IGNORECASE)
+# Words that end the subject a verb follows, read backwards from the verb.
+_SUBJECT_STOP = frozenset(
+    ["that", "which", "who", "whom", "if", "unless", "but", "or", "not", "for", "in", "on", "during", "until", "from", "under", "as", "while", "to", "with", "by", "at", "of", "than", "except", "save", "within", "without", "through", "via", "into", "upon", "after", "before", "agrees", "agree", "undertakes", "undertake", "shall", "will", "may", "must", "can", "is", "are", "be", "been", "being", "has", "have", "had", "grants", "grant", "gives", "give", "receives", "receive", "enjoys", "enjoy", "holds", "hold", "obtains", "obtain", "gets", "get", "acquires", "acquire", "offers", "offer"]
+)
+_PARTNER_HOLDS = re.compile(
+    rf"(?:supplied|provided|disclosed|released|made available|given|transferred|sent|licensed)\s+to\s+(?:the\s+)?"
+    rf"{MARKERS['partner']}|(?:held|received|obtained|processed|kept|stored|used)\s+by\s+(?:the\s+)?"
+    rf"{MARKERS['partner']}|(?:received|obtained|collected)\s+from\s+(?:the\s+)?{MARKERS['nhs']}",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -116,7 +126,9 @@ class Parties:
 
     def __or__(self, other: Parties) -> Parties:
         return Parties(
-            _names([*self.nhs, *other.nhs]), _names([*self.partners, *other.partners]), _names([*self.data, *other.data])
+            _names([*self.nhs, *other.nhs]),
+            _names([*self.partners, *other.partners]),
+            _names([*self.data, *other.data]),
         )
 
 
@@ -186,13 +198,13 @@ def _match(rules: RuleSet, rule: Rule, clause: str) -> re.Match[str] | None:
 
 def _roles_ok(rules: RuleSet, rule: Rule, clause: str, match: re.Match[str]) -> bool:
     for slot, allowed in rule.roles.items():
-        if slot in match.re.groupindex and match.group(slot) is not None:
-            text = match.group(slot)
-            role = _nearest_before(clause, match.start(slot)) if _PRONOUN.match(text.strip()) else role_of(rules, text)
-        elif slot == "restricted":
-            role = _first_mention(clause, match.start())
+        text = match.group(slot) if slot in match.re.groupindex else None
+        if text is None:
+            role = _implicit(rules, slot, clause, match.start())
+        elif _PRONOUN.match(text.strip()):
+            role = _nearest_before(clause, match.start(slot))
         else:
-            role = _nearest_before(clause, match.start())
+            role = role_of(rules, text)
         if slot == "restricted":
             governor = _GOVERNOR.search(clause[: match.start()])
             if governor is not None:
@@ -200,6 +212,25 @@ def _roles_ok(rules: RuleSet, rule: Rule, clause: str, match: re.Match[str]) -> 
         if role not in allowed:
             return False
     return True
+
+
+def _implicit(rules: RuleSet, slot: str, clause: str, position: int) -> Role:
+    """The party a rule's pattern leaves implicit: the noun phrase just before the match (the
+    subject of its verb), else the nearest party before it (for `restricted`, the clause's first)."""
+    prefix = clause[:position]
+    if slot == "restricted" and _PARTNER_HOLDS.search(" ".join(prefix.split()[-8:])):
+        return "partner"  # "Data supplied to the Partner shall not be disclosed ...": the partner is bound
+    words: list[str] = []
+    for token in reversed(prefix.split()):
+        if token.lower() in _SUBJECT_STOP or token[-1] in ",;:" or len(words) == 6:
+            break
+        words.insert(0, token)
+    role = role_of(rules, " ".join(words))
+    if len(words) == 1 and _PRONOUN.match(words[0]):
+        role = _nearest_before(clause, position - len(words[0]) - 1)
+    if slot == "restricted":
+        return role if words else _first_mention(clause, position)
+    return role if role not in ("thing", "none", "data") else _nearest_before(clause, position)
 
 
 def _nearest_before(clause: str, position: int) -> Role:
@@ -285,8 +316,8 @@ class _Tagger:
             kind, generic = ("organisation", None) if m.group("co") else self.entries[words.lower()]
             if kind is None or len(mentions) >= _MAX_MENTIONS:
                 return words
-            if generic is not None and words != generic and not text[: m.start()].lower().endswith("the "):
-                return words  # a defined term is capitalised; lower case only straight after "the"
+            if generic is not None and not words[0].isupper() and not text[: m.start()].lower().endswith("the "):
+                return words  # a defined term is capitalised; in lower case only straight after "the"
             mentions.append(words)
             return MARKERS[kind] + chr(_FIRST_INDEX + len(mentions) - 1)
 
@@ -297,13 +328,12 @@ def _tagger(rules: RuleSet, parties: Parties) -> _Tagger:
     cache = rules.taggers
     if parties not in cache:
         cache[parties] = _Tagger(rules, parties)
-    return cache[parties]  # type: ignore[no-any-return]
+    tagger: _Tagger = cache[parties]
+    return tagger
 
 
 def _untag(tagged: str, mentions: list[str]) -> str:
-    return re.sub(
-        r"[\ue010-\ue01f]([\ue100-\ue1ff])", lambda m: mentions[ord(m.group(1)) - _FIRST_INDEX], tagged
-    )
+    return re.sub(r"[\ue010-\ue01f]([\ue100-\ue1ff])", lambda m: mentions[ord(m.group(1)) - _FIRST_INDEX], tagged)
 
 
 def _unit_offset(tagged: str, position: int, mentions: list[str]) -> int:

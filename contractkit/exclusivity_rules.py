@@ -11,8 +11,9 @@ says which of its named groups must be which kind of party ("the beneficiary is 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cached_property
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -130,7 +131,11 @@ class RuleSet(Model):
 
     def expand(self, pattern: str) -> str:
         """A pattern with every {term} replaced by its (expanded) definition."""
-        roles = {"person": self.roles.person, "organisation": self.roles.organisation, "data_noun": self.roles.data_noun}
+        roles = {
+            "person": self.roles.person,
+            "organisation": self.roles.organisation,
+            "data_noun": self.roles.data_noun,
+        }
         return _expand(pattern, {**self.terms, **roles, **BUILTIN_TERMS}, ())
 
     @cached_property
@@ -149,9 +154,8 @@ class RuleSet(Model):
                 out[f"after:{neg.id}"] = _compile(f"^(?:{self.expand(neg.after)})")
         return out
 
-
     @cached_property
-    def taggers(self) -> dict[object, object]:
+    def taggers(self) -> dict[Any, Any]:
         """The detector's party taggers, one per set of parties (filled by contractkit.exclusivity)."""
         return {}
 
@@ -181,7 +185,7 @@ def check(rules: RuleSet, doc: Document) -> list[Issue]:
         if name in BUILTIN_TERMS or name in ROLE_TERMS:
             issues.append(doc.issue(["terms", name], f"{{{name}}} is built in and cannot be redefined"))
     roles_terms = {n: getattr(rules.roles, n) for n in ROLE_TERMS}
-    sources = [(["terms", n], t) for n, t in rules.terms.items()]
+    sources: list[tuple[list[str | int], str]] = [(["terms", n], t) for n, t in rules.terms.items()]
     sources += [(["roles", n], t) for n, t in roles_terms.items()]
     for i, neg in enumerate(rules.negations):
         sources += [(["negations", i, k], p) for k, p in (("before", neg.before), ("after", neg.after)) if p]
@@ -200,10 +204,9 @@ def check(rules: RuleSet, doc: Document) -> list[Issue]:
     return issues + [issue for loc, text in sources if (issue := _compiles(rules, doc, loc, text))]
 
 
-def _compiles(rules: RuleSet, doc: Document, loc: list[str | int], pattern: str) -> Issue | None:
+def _compiles(rules: RuleSet, doc: Document, loc: Sequence[str | int], pattern: str) -> Issue | None:
     try:
         re.compile(rules.expand(pattern), FLAGS)
     except ValueError as exc:  # re.error is a ValueError too
         return doc.issue(loc, f"not a valid pattern: {exc}", hint="docs/exclusivity.md explains the pattern syntax")
     return None
-

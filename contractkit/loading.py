@@ -11,6 +11,8 @@ from pydantic import BaseModel, ValidationError
 
 from . import yamlio
 from .errors import Issue, IssueList, ValidationFailed
+from .exclusivity_rules import RULES_FILE, RuleSet
+from .exclusivity_rules import check as check_rules
 from .model import Clause, Deal, LibraryMeta, Playbook
 
 M = TypeVar("M", bound=BaseModel)
@@ -25,6 +27,7 @@ class Library:
     meta: LibraryMeta
     clauses: dict[str, Clause]
     playbooks: dict[str, Playbook]
+    rules: RuleSet  # exclusivity.yaml: how exclusivity is recognised
     docs: dict[str, yamlio.Document] = field(default_factory=dict, repr=False)
 
     @property
@@ -80,6 +83,9 @@ def _issue(doc: yamlio.Document, err: Any) -> Issue:
     if kind == "missing":
         message = "required field is missing"
         hint = "run 'contractkit new' to see every field with an explanation"
+    elif kind == "extra_forbidden" and loc == ["exclusivity_patterns"] and doc.name.endswith("library.yaml"):
+        message = "exclusivity patterns are no longer read from library.yaml"
+        hint = f"remove them; the exclusivity rules live in {RULES_FILE}"
     elif kind == "extra_forbidden":
         message = "unknown field"
         hint = "check the spelling; docs/formats.md lists every field"
@@ -118,6 +124,7 @@ def load_library(root: Path | None = None) -> Library:
         return obj
 
     meta = read(root / "library.yaml", "library", LibraryMeta)
+    rules = _rules(root, read, issues, docs)
     clauses = {
         c.id: c
         for p in sorted((root / "clauses").glob("*.yaml"))
@@ -129,8 +136,29 @@ def load_library(root: Path | None = None) -> Library:
         if (b := read(p, f"playbook:{p.stem}", Playbook)) is not None
     }
     issues.raise_if_errors()
-    assert meta is not None
-    return Library(root, meta, clauses, playbooks, docs)
+    assert meta is not None and rules is not None
+    return Library(root, meta, clauses, playbooks, rules, docs)
+
+
+def _rules(root: Path, read: Any, issues: IssueList, docs: dict[str, yamlio.Document]) -> RuleSet | None:
+    """The exclusivity rules beside library.yaml: without them nothing can refuse exclusivity, so a
+    library that lacks them, or whose rules are empty or broken, does not load."""
+    path = root / RULES_FILE
+    if not path.is_file():
+        issues.items.append(
+            Issue(
+                "the exclusivity rules are missing",
+                file=str(path),
+                hint="restore exclusivity.yaml from the centre's release of the library",
+            )
+        )
+        return None
+    rules: RuleSet | None = read(path, "exclusivity", RuleSet)
+    if rules is not None:
+        problems = check_rules(rules, docs["exclusivity"])
+        issues.extend(problems)
+        return None if problems else rules
+    return None
 
 
 def load_deal(path: Path, library: Library | None = None) -> tuple[Deal, yamlio.Document]:

@@ -17,7 +17,33 @@ from .text import normalise
 
 # Words that end with a full stop without ending a sentence.
 _ABBREVIATIONS = frozenset(
-    "e.g i.e etc no nos ltd co inc plc dr mr mrs ms st art arts para paras cl sch reg regs vs approx fig".split()
+    [
+        "e.g",
+        "i.e",
+        "etc",
+        "no",
+        "nos",
+        "ltd",
+        "co",
+        "inc",
+        "plc",
+        "dr",
+        "mr",
+        "mrs",
+        "ms",
+        "st",
+        "art",
+        "arts",
+        "para",
+        "paras",
+        "cl",
+        "sch",
+        "reg",
+        "regs",
+        "vs",
+        "approx",
+        "fig",
+    ]
 )
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])")
 _LABEL = re.compile(r"^\s*(?:\(?[a-z]{1,3}\)|\(?[ivx]{1,5}\)|\(?\d{1,2}\)|\d+(?:\.\d+)+\.?|\d+\.)\s+", re.IGNORECASE)

@@ -28,7 +28,6 @@ from .verify_text import (
     Segment,
     Severity,
     compare,
-    exclusivity,
     fold,
     unique,
 )
@@ -37,7 +36,6 @@ MANIFEST_PROPERTY = "contractkit.manifest"  # as written by render_docx (not imp
 MAX_FILE_BYTES = 100 * 1024 * 1024
 HEADING_STYLES = frozenset({"Clause 1", "Schedule 1"})
 _BODY_STYLE = re.compile(r"^(Clause|Schedule)( Text)? [2-9]$|^(Clause|Schedule) Text$")
-SEPARATOR = " ; "  # between scanned paragraphs: a pattern made of words, \s and [^.;] cannot span it
 ADDED_PRINCIPLES = "P3, P4"  # change control: nothing outside the agreed text (topic 28)
 
 
@@ -289,17 +287,22 @@ def _scan(
     extra: list[Segment],
     outside: list[str],
 ) -> list[Finding]:
-    """The exclusivity scan over everything but a locked clause's own (intact) words, clause by clause."""
-    chunks: dict[str | None, list[str]] = {None: [normalise_lines([t for t in outside if t.strip()])]}
+    """The exclusivity detector over everything read, clause by clause, with the parties the document
+    names; an intact locked clause's own words deny exclusivity, so of it only the deal's values."""
+    from .exclusivity import Parties, detect
+    from .exclusivity_checks import finding_text
+
+    chunks: dict[str | None, list[str]] = {None: [t for t in outside if t.strip()]}
     for (exp, segment), outcome in zip(pairs, outcomes, strict=True):
         chunks.setdefault(exp.id, []).extend(_scannable(exp, segment, outcome))
     for segment in extra:
         chunks.setdefault(segment.clause, []).extend([normalise(segment.title), segment.body])
-    findings = []
-    for where, texts in chunks.items():
-        text = SEPARATOR.join(texts).replace("\n", SEPARATOR)
-        findings += exclusivity(text, library.meta.exclusivity_patterns, where, normalised=True)
-    return findings
+    parties = Parties.from_text("\n".join([*outside, *(s.body for _, s in pairs), *(s.body for s in extra)]))
+    return [
+        Finding("exclusivity", where, "P3", finding_text(hit))
+        for where, texts in chunks.items()
+        for hit in detect("\n".join(t for t in texts if t), library.rules, parties)
+    ]
 
 
 def _missing(exp: Expected, exact: bool) -> Finding:
@@ -366,10 +369,11 @@ def _text_findings(exp: Expected, outcome: Outcome, what: str) -> list[Finding]:
 
 
 def _scannable(exp: Expected, segment: Segment, outcome: Outcome) -> list[str]:
-    """What of a clause to scan: a locked clause's own words deny exclusivity, so only what differs."""
-    if not exp.locked:
-        return [normalise(segment.title), segment.body]
-    return [*outcome.fills, *outcome.changed, outcome.trailing]
+    """What of a clause to scan: all of it, except that of an intact locked clause, whose own words
+    deny exclusivity, only the deal's values and any text after its end."""
+    if not exp.locked or not outcome.ok:
+        return [normalise(segment.title), segment.body, outcome.trailing]
+    return [*outcome.fills, outcome.trailing]
 
 
 def provenance(
