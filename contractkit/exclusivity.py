@@ -73,79 +73,13 @@ _GOVERNOR = re.compile(
 )
 _PRONOUN = re.compile(r"^(?:it|they|its|them|itself|themselves)$", re.IGNORECASE)
 # Words that end the subject a verb follows, read backwards from the verb.
-_SUBJECT_STOP = frozenset(
-    (
-        "that",
-        "which",
-        "who",
-        "whom",
-        "if",
-        "unless",
-        "but",
-        "or",
-        "not",
-        "for",
-        "in",
-        "on",
-        "during",
-        "until",
-        "from",
-        "under",
-        "as",
-        "while",
-        "to",
-        "with",
-        "by",
-        "at",
-        "of",
-        "than",
-        "except",
-        "save",
-        "within",
-        "without",
-        "through",
-        "via",
-        "into",
-        "upon",
-        "after",
-        "before",
-        "agrees",
-        "agree",
-        "undertakes",
-        "undertake",
-        "shall",
-        "will",
-        "may",
-        "must",
-        "can",
-        "is",
-        "are",
-        "be",
-        "been",
-        "being",
-        "has",
-        "have",
-        "had",
-        "grants",
-        "grant",
-        "gives",
-        "give",
-        "receives",
-        "receive",
-        "enjoys",
-        "enjoy",
-        "holds",
-        "hold",
-        "obtains",
-        "obtain",
-        "gets",
-        "get",
-        "acquires",
-        "acquire",
-        "offers",
-        "offer",
-    )
+_STOP_WORDS = (
+    "that which who whom if unless but or not for in on during until from under as while to with by at "
+    "of than except save within without through via into upon after before agrees agree undertakes "
+    "undertake shall will may must can is are be been being has have had grants grant gives give "
+    "receives receive enjoys enjoy holds hold obtains obtain gets get acquires acquire offers offer"
 )
+_SUBJECT_STOP = frozenset(_STOP_WORDS.split())
 _PARTNER_HOLDS = re.compile(
     rf"(?:supplied|provided|disclosed|released|made available|given|transferred|sent|licensed)\s+to\s+(?:the\s+)?"
     rf"{MARKERS['partner']}|(?:held|received|obtained|processed|kept|stored|used)\s+by\s+(?:the\s+)?"
