@@ -71,7 +71,7 @@ _GOVERNOR = re.compile(
     r"(?:ensure|procure|secure)(?:\s+that)?\b[^,;]*$",
     re.IGNORECASE,
 )
-_PRONOUN = re.compile(r"^(?:it|they|its|them|itself|themselves)$", re.IGNORECASE)
+_PRONOUN = re.compile(r"^(?:it|they)$", re.IGNORECASE)  # as a subject: the sentence's first party
 # Words that end the subject a verb follows, read backwards from the verb.
 _STOP_WORDS = (
     "that which who whom if unless but or not for in on during until from under as while to with by at "
@@ -206,7 +206,7 @@ def _roles_ok(rules: RuleSet, rule: Rule, clause: str, match: re.Match[str]) -> 
         if text is None:
             role = _implicit(rules, slot, clause, match.start())
         elif _PRONOUN.match(text.strip()):
-            role = _nearest_before(clause, match.start(slot))
+            role = _first_mention(clause, match.start(slot), parties_only=True)
         else:
             role = role_of(rules, text)
         if slot == "restricted":
@@ -231,7 +231,7 @@ def _implicit(rules: RuleSet, slot: str, clause: str, position: int) -> Role:
         words.insert(0, token)
     role = role_of(rules, " ".join(words))
     if len(words) == 1 and _PRONOUN.match(words[0]):
-        role = _nearest_before(clause, position - len(words[0]) - 1)
+        role = _first_mention(clause, position, parties_only=True)  # "it" is the sentence's subject
     if slot == "restricted":
         return role if words else _first_mention(clause, position)
     return role if role not in ("thing", "none", "data") else _nearest_before(clause, position)
@@ -245,11 +245,11 @@ def _nearest_before(clause: str, position: int) -> Role:
     return "none"
 
 
-def _first_mention(clause: str, position: int) -> Role:
+def _first_mention(clause: str, position: int, *, parties_only: bool = False) -> Role:
     """Who a clause restricts when a rule does not say: its first mention (a party, or the data)
     before the match, else in the whole clause."""
     for text in (clause[:position], clause):
-        kinds = [_MARKER_KIND[c] for c in text if c in _MARKER_KIND]
+        kinds = [_MARKER_KIND[c] for c in text if c in _MARKER_KIND and not (parties_only and c == MARKERS["data"])]
         if kinds:
             return kinds[0]  # type: ignore[return-value]
     return "none"
