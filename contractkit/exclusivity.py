@@ -224,8 +224,11 @@ def _implicit(rules: RuleSet, slot: str, clause: str, position: int) -> Role:
     prefix = clause[:position]
     if slot == "restricted" and _PARTNER_HOLDS.search(" ".join(prefix.split()[-8:])):
         return "partner"  # "Data supplied to the Partner shall not be disclosed ...": the partner is bound
+    tokens = list(re.finditer(r"\S+", prefix))
+    while tokens and (tokens[-1].group().endswith(("'s", "'")) or _DETERMINER.match(tokens[-1].group())):
+        position = tokens.pop().start()  # "the Trust's sole partner": the phrase is not about the Trust
     words: list[str] = []
-    for token in reversed(prefix.split()):
+    for token in reversed([t.group() for t in tokens]):
         if token.lower() in _SUBJECT_STOP or token[-1] in ",;:" or len(words) == 6:
             break
         words.insert(0, token)
