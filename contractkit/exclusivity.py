@@ -64,6 +64,8 @@ _HEAD_END = re.compile(
     re.IGNORECASE,
 )
 _DETERMINER = re.compile(r"^(?:the|a|an|any|each|every|all|both|either|its|their|such|this|that|no|one)$", re.I)
+# "the Partner's use": a possessor who benefits, unlike "the Trust's consent" or "the Trust's data".
+_FOR_WHOM = re.compile(r"^(?:own\s+)?(?:use|benefit|exploitation|purposes|account|behalf|access|exclusive\s+use)\b", re.I)
 _PRIORITY: tuple[Role, ...] = ("person", "partner", "nhs", "party", "organisation", "name", "data", "thing")
 # "X shall ensure that the Data is not shared ...": X answers for the outcome, so X is restricted.
 _GOVERNOR = re.compile(
@@ -264,7 +266,8 @@ def role_of(rules: RuleSet, segment: str) -> Role:
     text = segment.strip()
     if not text:
         return "none"
-    tail = re.split(r"'s?\s+", text)[-1]
+    parts = re.split(r"'s?\s+", text)
+    tail = parts[-1] if len(parts) == 1 or not _FOR_WHOM.match(parts[-1]) else parts[-2]
     head = _HEAD_END.split(tail if tail.strip() else text, maxsplit=1)[0].strip()
     found: set[Role] = set()
     person = rules.compiled["term:person"]
