@@ -73,6 +73,10 @@ _GOVERNOR = re.compile(
     r"(?:ensure|procure|secure)(?:\s+that)?\b[^,;]*$",
     re.IGNORECASE,
 )
+_AUX = r"(?:shall|will|must|may|can|cannot|should|would|does|do|won't|can't|shan't|mustn't|doesn't|don't)"
+_AUXILIARY = re.compile(rf"{_AUX}\b|(?:agrees?|undertakes?|commits?|promises?|covenants?|is|are)\b", re.IGNORECASE)
+_AUXILIARY_ANYWHERE = re.compile(rf"\b{_AUX}\b", re.IGNORECASE)
+_SHARED_SUBJECT = re.compile(r"(?:\b(?:and|or|but)|,)\s*$", re.IGNORECASE)
 _PRONOUN = re.compile(r"^(?:it|they)$", re.IGNORECASE)  # as a subject: the sentence's first party
 # Words that end the subject a verb follows, read backwards from the verb.
 _STOP_WORDS = (
@@ -224,8 +228,17 @@ def _implicit(rules: RuleSet, slot: str, clause: str, position: int) -> Role:
     """The party a rule's pattern leaves implicit: the noun phrase just before the match (the
     subject of its verb), else the nearest party before it (for `restricted`, the clause's first)."""
     prefix = clause[:position]
-    if slot == "restricted" and _PARTNER_HOLDS.search(" ".join(prefix.split()[-8:])):
-        return "partner"  # "Data supplied to the Partner shall not be disclosed ...": the partner is bound
+    if slot == "restricted":
+        if _PARTNER_HOLDS.search(" ".join(prefix.split()[-8:])):
+            return "partner"  # "Data supplied to the Partner shall not be disclosed ...": the partner is bound
+        if not _AUXILIARY.match(clause[position:]):  # the match starts inside a verb phrase: find its verb
+            modals = [m.start() for m in _AUXILIARY_ANYWHERE.finditer(prefix)]
+            while len(modals) > 1 and _SHARED_SUBJECT.search(clause[: modals[-1]]):
+                modals.pop()  # "... shall be granted to X and shall be denied to ...": the same subject
+            if not modals:
+                return _first_mention(clause, position)
+            position = modals[-1]
+            prefix = clause[:position]
     tokens = list(re.finditer(r"\S+", prefix))
     while tokens and (tokens[-1].group().endswith(("'s", "'")) or _DETERMINER.match(tokens[-1].group())):
         position = tokens.pop().start()  # "the Trust's sole partner": the phrase is not about the Trust
