@@ -37,13 +37,15 @@ _COMPANY = (
     r"(?-i:Limited|Ltd|plc|PLC|LLP|Inc|Incorporated|GmbH|AG|LLC|Corporation|Corp|CIC)\b\.?"
 )
 _DEFINED = re.compile(
-    r"(?P<name>(?-i:[A-Z][\w&'.-]*)(?:\s+(?:[A-Z][\w&'.-]*|of|and|for|the|&))*)\s*\(\s*(?:the\s+)?"
+    r"(?P<name>(?-i:[A-Z][\w&'.-]*)(?:[ \t]+(?:[A-Z][\w&'.-]*|of|and|for|the|&))*)[ \t]*\(\s*(?:the\s+)?"
     r"\"(?P<short>[^\"]{1,60})\"\s*\)"
 )
-_MEANS = re.compile(r"\"(?P<term>[^\"]{1,40})\"\s+means\s+(?P<names>[^.;]{1,400})")
+_MEANS = re.compile(r"\"(?P<term>[^\"]{1,40})\"\s+means\s+(?P<names>[^.;\n]{1,400})")
 _REGISTERED = re.compile(
-    r"(?P<name>(?-i:[A-Z][\w&'.-]*)(?:\s+(?:[A-Z][\w&'.-]*|of|and|for|the|&))*)\s*\(\s*"
-    r"(?P<kind>ODS code|company number|registered number|charity number)"
+    r"(?P<name>(?-i:[A-Z][\w&'.-]*)(?:[ \t]+(?:[A-Z][\w&'.-]*|of|and|for|the|&))*)[ \t]*(?:\(\s*|,\s+an?\s+[^,()]{0,40}?)"
+    r"(?P<kind>ODS code|company number|registered (?:under )?number|charity number)"
+    r"(?:[^()\n]{0,200}\((?P<short>(?-i:[A-Z])[^()\n]{0,60})\)\.?$)?",
+    re.MULTILINE,
 )
 _CLAUSE_BREAK = re.compile(
     r",\s+(?:and|but|or|whereas|while|although|provided\s+that|save\s+that|except\s+that)\s+|;\s*", re.IGNORECASE
@@ -131,7 +133,8 @@ class Parties:
             elif term in ("partner", "partners", "company", "licensee"):
                 partners += names
         for m in _REGISTERED.finditer(text):
-            (nhs if m.group("kind") == "ODS code" else partners).append(m.group("name").strip())
+            names = [m.group("name").strip(), (m.group("short") or "").strip()]
+            (nhs if m.group("kind") == "ODS code" else partners).extend(n for n in names if n)
         return cls(nhs=_names(nhs), partners=_names(partners))
 
     def __or__(self, other: Parties) -> Parties:
