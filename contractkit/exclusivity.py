@@ -31,6 +31,10 @@ _NHS_NAME = re.compile(
     r"\bNHS\b|Health Board|Care Board|\bICB\b|Foundation Trust|\bTrust\b|Hospitals?\b|Health and Social Care|"
     r"Ambulance Service|Public Health|Department of Health",
 )
+_NAME_LIKE = re.compile(
+    r"^(?![^\n]*\b(?:shall|will|must|may|can|not|only|solely|alone|exclusive\w*|sole|other|first)\b)[^\n;:]{1,120}$",
+    re.IGNORECASE,
+)
 _COMPANY = (
     r"(?-i:(?!(?:Only|The|No|For|During|Each|Any|If|Save|Except|Apart|Nothing|Neither|Both|All|This|That|Such|"
     r"Where|When|Unless|Subject|Without|With|Before|After|In|On|At|By|And|Or|But)\b)[A-Z][\w&'-]*(?:\s+(?:[A-Z][\w&'-]*|&|and|of))*)\s+"
@@ -42,7 +46,8 @@ _DEFINED = re.compile(
 )
 _MEANS = re.compile(r"\"(?P<term>[^\"]{1,40})\"\s+means\s+(?P<names>[^.;\n]{1,400})")
 _REGISTERED = re.compile(
-    r"(?P<name>(?-i:[A-Z][\w&'.-]*)(?:[ \t]+(?:[A-Z][\w&'.-]*|of|and|for|the|&))*)[ \t]*(?:\(\s*|,\s+an?\s+[^,()]{0,40}?)"
+    r"(?P<name>(?-i:[A-Z][\w&'.-]*)(?:[ \t]+(?:[A-Z][\w&'.-]*|of|and|for|the|&))*)"
+    r"[ \t]*(?:\(\s*|,\s+an?\s+[^,()]{0,40}?)"
     r"(?P<kind>ODS code|company number|registered (?:under )?number|charity number)"
     r"(?:[^()\n]{0,200}\((?P<short>(?-i:[A-Z])[^()\n]{0,60})\)\.?$)?",
     re.MULTILINE,
@@ -67,7 +72,9 @@ _HEAD_END = re.compile(
 )
 _DETERMINER = re.compile(r"^(?:the|a|an|any|each|every|all|both|either|its|their|such|this|that|no|one)$", re.I)
 # "the Partner's use": a possessor who benefits, unlike "the Trust's consent" or "the Trust's data".
-_FOR_WHOM = re.compile(r"^(?:own\s+)?(?:use|benefit|exploitation|purposes|account|behalf|access|exclusive\s+use)\b", re.I)
+_FOR_WHOM = re.compile(
+    r"^(?:own\s+)?(?:use|benefit|exploitation|purposes|account|behalf|access|exclusive\s+use)\b", re.I
+)
 _PRIORITY: tuple[Role, ...] = ("person", "partner", "nhs", "party", "organisation", "name", "data", "thing")
 # "X shall ensure that the Data is not shared ...": X answers for the outcome, so X is restricted.
 _GOVERNOR = re.compile(
@@ -106,11 +113,13 @@ class Parties:
 
     @classmethod
     def from_deal(cls, deal: Deal) -> Parties:
-        """The deal's parties by name and short name, and its dataset names."""
+        """The deal's parties by name and short name, and its dataset names. A value that reads as a
+        sentence rather than a name ("Ardentis, which shall be the only ...") is not taken as a
+        name, so that the words it smuggles in are read, not hidden behind a party marker."""
         return cls(
-            nhs=_names(n for o in deal.nhs_organisations for n in (o.name, o.short_name)),
-            partners=_names(n for p in deal.partners for n in (p.name, p.short_name)),
-            data=_names(d.name for d in deal.data.datasets),
+            nhs=_names(n for o in deal.nhs_organisations for n in (o.name, o.short_name) if _NAME_LIKE.match(n)),
+            partners=_names(n for p in deal.partners for n in (p.name, p.short_name) if _NAME_LIKE.match(n)),
+            data=_names(d.name for d in deal.data.datasets if _NAME_LIKE.match(d.name)),
         )
 
     @classmethod
@@ -245,8 +254,11 @@ def _implicit(rules: RuleSet, slot: str, clause: str, position: int) -> Role:
     tokens = list(re.finditer(r"\S+", prefix))
     while tokens and (tokens[-1].group().endswith(("'s", "'")) or _DETERMINER.match(tokens[-1].group())):
         position = tokens.pop().start()  # "the Trust's sole partner": the phrase is not about the Trust
+    texts = [t.group() for t in tokens]
+    if len(texts) > 1 and texts[-1].lower() in ("which", "who") and texts[-2].endswith(","):
+        texts = [*texts[:-2], texts[-2][:-1]]  # "Ardentis, which shall be ...": Ardentis is the subject
     words: list[str] = []
-    for token in reversed([t.group() for t in tokens]):
+    for token in reversed(texts):
         if token.lower() in _SUBJECT_STOP or token[-1] in ",;:" or len(words) == 6:
             break
         words.insert(0, token)

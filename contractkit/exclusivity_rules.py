@@ -207,6 +207,6 @@ def check(rules: RuleSet, doc: Document) -> list[Issue]:
 def _compiles(rules: RuleSet, doc: Document, loc: Sequence[str | int], pattern: str) -> Issue | None:
     try:
         re.compile(rules.expand(pattern), FLAGS)
-    except ValueError as exc:  # re.error is a ValueError too
+    except (ValueError, re.error) as exc:  # an unknown or circular term, or a broken regular expression
         return doc.issue(loc, f"not a valid pattern: {exc}", hint="docs/exclusivity.md explains the pattern syntax")
     return None

@@ -87,7 +87,7 @@ def units(text: str) -> list[Unit]:
     out: list[Unit] = []
     lead: tuple[int, str] | None = None
     for line, sentence in sentences:
-        body = _JOINER.sub("", _LABEL.sub("", sentence))
+        body = _item(sentence)
         if lead is not None and not _OWN_CLAUSE.match(body):
             out.append(_joined([lead, (line, body)]))
         else:
@@ -117,16 +117,21 @@ def _inline(line: int, sentence: str) -> list[Unit]:
     """A sentence whose list runs on after a colon, or whose parts are joined by semicolons."""
     head, colon, rest = sentence.partition(": ")
     if colon and (";" in rest or _INLINE_LABEL.search(" " + rest)):
-        items = [i for i in re.split(r";|(?<=\s)(?=\((?:[a-z]|[ivx]{1,4}|\d{1,2})\)\s)", rest) if i.strip()]
+        items = [_item(i) for i in re.split(r";|(?<=\s)(?=\((?:[a-z]|[ivx]{1,4}|\d{1,2})\)\s)", rest)]
         lead = f"{head}:"
         return [
-            _joined([(line, lead), (line, _JOINER.sub("", _LABEL.sub("", item.strip())))])
-            if not _OWN_CLAUSE.match(_JOINER.sub("", _LABEL.sub("", item.strip())))
-            else _joined([(line, _JOINER.sub("", _LABEL.sub("", item.strip())))])
+            _joined([(line, item)] if _OWN_CLAUSE.match(item) else [(line, lead), (line, item)])
             for item in items
+            if item
         ]
-    parts = [p.strip() for p in sentence.split(";") if p.strip()]
-    return [_joined([(line, _JOINER.sub("", p))]) for p in parts]
+    parts = [_item(p) for p in sentence.split(";")]
+    return [_joined([(line, p)]) for p in parts if p]
+
+
+def _item(text: str) -> str:
+    """A list item without its label and its leading "and" / "or"."""
+    text = _JOINER.sub("", _LABEL.sub("", text.strip())).strip()
+    return "" if text.lower() in ("and", "or", "and/or") else text
 
 
 def _joined(parts: list[tuple[int, str]]) -> Unit:
