@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .exclusivity_rules import MARKERS, Role, Rule, RuleSet
+from .exclusivity_rules import MARKERS, Role, Rule, RuleSet, Words
 from .sentences import units
 
 if TYPE_CHECKING:
@@ -180,16 +180,20 @@ def detect(text: str, rules: RuleSet, parties: Parties | None = None) -> list[Hi
     tagger = _tagger(rules, parties or Parties())
     hits: dict[tuple[str, str], Hit] = {}
     for unit in units(text):
+        if rules.gated and not rules.gate_words(Words(unit.text)):
+            continue  # no rule's required word is there: most sentences end here, cheaply
         tagged, mentions = tagger.tag(unit.text)
         for start, end in clauses(tagged):
             clause = tagged[start:end]
+            seen: dict[str, bool] = {}  # context patterns shared by several rules, searched once
+            found = rules.gate_words(Words(clause))
             for rule in rules.rules:
-                match = _match(rules, rule, clause)
-                if match is None:
-                    continue
-                words = _untag(match.group(0), mentions)
-                line = unit.line_at(_unit_offset(tagged, start + match.start(), mentions))
-                hits.setdefault((rule.id, words), Hit(rule.id, rule.family, rule.description, words, unit.text, line))
+                match = _match(rules, rule, clause, seen) if rules.passes(rule, found) else None
+                if match is not None:
+                    words = _untag(match.group(0), mentions)
+                    line = unit.line_at(_unit_offset(tagged, start + match.start(), mentions))
+                    hit = Hit(rule.id, rule.family, rule.description, words, unit.text, line)
+                    hits.setdefault((rule.id, words), hit)
     return list(hits.values())
 
 
@@ -206,11 +210,14 @@ def clauses(tagged: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans if b > a]
 
 
-def _match(rules: RuleSet, rule: Rule, clause: str) -> re.Match[str] | None:
-    compiled = rules.compiled
-    if not all(compiled[f"context:{rule.id}:{n}"].search(clause) for n in range(len(rule.context))):
-        return None
-    pattern, position = compiled[f"rule:{rule.id}"], 0
+def _match(rules: RuleSet, rule: Rule, clause: str, seen: dict[str, bool]) -> re.Match[str] | None:
+    """The first match of a rule in a clause whose parties fit and that no negation cancels."""
+    for n, context in enumerate(rule.context):
+        if context not in seen:
+            seen[context] = rules.regex(f"context:{rule.id}:{n}").search(clause) is not None
+        if not seen[context]:
+            return None
+    pattern, position = rules.regex(f"rule:{rule.id}"), 0
     while (match := pattern.search(clause, position)) is not None:
         if _roles_ok(rules, rule, clause, match) and not (rule.negatable and _negated(rules, rule, clause, match)):
             return match
@@ -298,32 +305,31 @@ def role_of(rules: RuleSet, segment: str) -> Role:
     tail = parts[-1] if len(parts) == 1 or not _FOR_WHOM.match(parts[-1]) else parts[-2]
     head = _HEAD_END.split(tail if tail.strip() else text, maxsplit=1)[0].strip()
     found: set[Role] = set()
-    person = rules.compiled["term:person"]
+    person = rules.regex("term:person")
     if person.search(head.rsplit(" ", 1)[-1]):
         found.add("person")
     found.update(_MARKER_KIND[c] for c in head if c in _MARKER_KIND)  # type: ignore[misc]
     if re.search(r"\b(?:each\s+other|one\s+another)\b", head, re.IGNORECASE):
         found.add("party")
-    elif rules.compiled["term:organisation"].search(head):
+    elif rules.regex("term:organisation").search(head):
         found.add("organisation")
     not_names = {n.lower() for n in rules.roles.not_names}
     for word in head.split():
         if word[:1].isupper() and not _DETERMINER.match(word) and word.strip(".,").lower() not in not_names:
             found.add("name")
-    if rules.compiled["term:data_noun"].search(head):
+    if rules.regex("term:data_noun").search(head):
         found.add("data")
     return next((r for r in _PRIORITY if r in found), "thing")
 
 
 def _negated(rules: RuleSet, rule: Rule, clause: str, match: re.Match[str]) -> bool:
-    compiled = rules.compiled
     before, after = clause[: match.start()], clause[match.end() :]
     for neg in rules.negations:
         if neg.families and rule.family not in neg.families:
             continue
-        if neg.before and compiled[f"before:{neg.id}"].search(before):
+        if neg.before and rules.regex(f"before:{neg.id}").search(before):
             return True
-        if neg.after and compiled[f"after:{neg.id}"].search(after):
+        if neg.after and rules.regex(f"after:{neg.id}").search(after):
             return True
     return False
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from .errors import ContractkitError, Issue
 from .exclusivity import Hit, Parties, detect
+from .exclusivity_rules import check as check_rules
 from .loading import Library
 from .model import Clause, Deal
 from .yamlio import Document
@@ -56,9 +57,12 @@ def clause_text(library: Library, clause: Clause) -> list[Issue]:
 
 
 def rule_examples(library: Library) -> list[Issue]:
-    """Each rule's examples run as tests: every `match` sentence caught by its rule, no `pass`
-    sentence caught by any rule."""
+    """Every pattern of the rule file compiles, and each rule's examples run as tests: every `match`
+    sentence caught by its rule, no `pass` sentence caught by any rule."""
     rules = library.rules
+    broken = check_rules(rules, library.docs["exclusivity"], compile_all=True) if "exclusivity" in library.docs else []
+    if broken:
+        return broken  # the examples cannot run until every pattern compiles
     names = rules.example_parties
     parties = Parties(nhs=tuple(names.nhs), partners=tuple(names.partners))
     issues = []

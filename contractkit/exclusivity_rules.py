@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from .errors import Issue
+from .errors import ContractkitError, Issue
 from .model import Model, NonEmpty, Slug
 from .yamlio import Document
 
@@ -42,6 +42,17 @@ ROLE_TERMS = ("person", "organisation", "data_noun")
 FLAGS = re.IGNORECASE | re.VERBOSE  # patterns may span lines; write \s for a space
 _REFERENCE = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 Pattern = Annotated[str, Field(min_length=1)]
+_NOT_WORD = re.compile(r"[^a-z0-9'\-]+")
+
+
+class Words:
+    """A clause's words in lower case, for the `requires` test: each word, and the whole with spaces."""
+
+    def __init__(self, text: str) -> None:
+        plain = _NOT_WORD.sub(" ", text.lower())
+        words = plain.split()
+        self.tokens = frozenset([*words, *(part for w in words if "-" in w for part in w.split("-"))])
+        self.padded = f" {' '.join(plain.split())} "
 
 
 class Examples(Model):
@@ -77,6 +88,14 @@ class Rule(Model):
         ),
     )
     negatable: bool = Field(True, description="Whether the negations cancel a match of this rule.")
+    requires: list[NonEmpty] = Field(
+        default_factory=list,
+        description=(
+            "Words of which a clause must contain at least one, in any case, before the pattern is tried "
+            "(`word*` for any word that starts so): a quick test that spares compiling and running the "
+            "pattern on text that cannot match. Empty: always tried."
+        ),
+    )
     examples: Examples = Field(description="Sentences to catch and to pass.")
 
 
@@ -138,21 +157,76 @@ class RuleSet(Model):
         }
         return _expand(pattern, {**self.terms, **roles, **BUILTIN_TERMS}, ())
 
+    def regex(self, key: str) -> re.Pattern[str]:
+        """A pattern of the rule file, compiled on first use and kept: 'rule:<id>', 'context:<id>:<n>',
+        'before:<id>', 'after:<id>' or 'term:<name>'. Compiling every rule costs more than a whole
+        draft's own work, so a rule is compiled only once some text passes its `requires` test."""
+        found = self._regexes.get(key)
+        if found is None:
+            try:
+                source = self._source(key)
+                found = self._regexes[key] = self._regexes.get(source) or _compile(source)
+                self._regexes[source] = found  # rules that share a context compile it once
+            except re.error as exc:  # `lint` reports it on its line; a library that was not linted ends here
+                raise ContractkitError(
+                    f"{RULES_FILE}: {key.replace(':', ' ', 1)} is not a valid pattern: {exc}",
+                    hint="run 'contractkit lint' to see where",
+                ) from None
+        return found
+
+    def _source(self, key: str) -> str:
+        kind, _, name = key.partition(":")
+        if kind == "term":
+            return self.expand(f"{{{name}}}")
+        if kind in ("before", "after"):
+            neg = next(n for n in self.negations if n.id == name)
+            return (
+                f"(?:{self.expand(neg.before or '')})$" if kind == "before" else f"^(?:{self.expand(neg.after or '')})"
+            )
+        rule_id, _, index = name.partition(":")
+        rule = next(r for r in self.rules if r.id == rule_id)
+        return self.expand(rule.context[int(index)] if kind == "context" else rule.pattern)
+
     @cached_property
-    def compiled(self) -> dict[str, re.Pattern[str]]:
-        """Every pattern of the rule file, compiled once, keyed by 'rule:<id>', 'context:<id>:<n>',
-        'before:<id>', 'after:<id>' and 'term:<name>'."""
-        out = {f"term:{name}": _compile(self.expand(f"{{{name}}}")) for name in ROLE_TERMS}
-        for rule in self.rules:
-            out[f"rule:{rule.id}"] = _compile(self.expand(rule.pattern))
-            for n, context in enumerate(rule.context):
-                out[f"context:{rule.id}:{n}"] = _compile(self.expand(context))
-        for neg in self.negations:
-            if neg.before:
-                out[f"before:{neg.id}"] = _compile(f"(?:{self.expand(neg.before)})$")
-            if neg.after:
-                out[f"after:{neg.id}"] = _compile(f"^(?:{self.expand(neg.after)})")
-        return out
+    def _regexes(self) -> dict[str, re.Pattern[str]]:
+        return {}
+
+    def gate_words(self, words: Words) -> frozenset[str]:
+        """Every `requires` entry of any rule that a clause with these words contains."""
+        whole, prefixes, phrases = self._entries
+        found = set(whole & words.tokens)
+        lengths = self._prefix_lengths
+        found.update(f"{w[:n]}*" for w in words.tokens for n in lengths if f"{w[:n]}*" in prefixes)
+        found.update(p for p in phrases if f" {p} " in words.padded)
+        return frozenset(found)
+
+    @cached_property
+    def _prefix_lengths(self) -> frozenset[int]:
+        return frozenset(len(p) - 1 for p in self._entries[1])
+
+    def passes(self, rule: Rule, found: frozenset[str]) -> bool:
+        """Whether a clause containing the `found` entries may match `rule` (see `requires`)."""
+        entries = self._required.get(rule.id)
+        return entries is None or not entries.isdisjoint(found)
+
+    @cached_property
+    def gated(self) -> bool:
+        """Whether every rule has `requires`, so that text without any of those words can be skipped."""
+        return all(r.requires for r in self.rules)
+
+    @cached_property
+    def _required(self) -> dict[str, frozenset[str]]:
+        return {r.id: frozenset(e.lower() for e in r.requires) for r in self.rules if r.requires}
+
+    @cached_property
+    def _entries(self) -> tuple[frozenset[str], frozenset[str], tuple[str, ...]]:
+        """All `requires` entries: whole words, word starts (`word*`) and phrases."""
+        entries = {e for required in self._required.values() for e in required}
+        return (
+            frozenset(e for e in entries if " " not in e and not e.endswith("*")),
+            frozenset(e for e in entries if e.endswith("*")),
+            tuple(e for e in entries if " " in e and not e.endswith("*")),
+        )
 
     @cached_property
     def taggers(self) -> dict[Any, Any]:
@@ -178,19 +252,14 @@ def _expand(pattern: str, terms: dict[str, str], stack: tuple[str, ...]) -> str:
     return _REFERENCE.sub(one, pattern)
 
 
-def check(rules: RuleSet, doc: Document) -> list[Issue]:
-    """Cross-field problems of a schema-valid rule file, each located on its line."""
+def check(rules: RuleSet, doc: Document, *, compile_all: bool = False) -> list[Issue]:
+    """Cross-field problems of a schema-valid rule file, each located on its line: unknown families
+    and terms, duplicate ids, and (with `compile_all`, as `lint` asks) patterns that do not compile.
+    Loading a library skips compiling: it would cost more than a whole draft."""
     issues = []
     for name in rules.terms:
         if name in BUILTIN_TERMS or name in ROLE_TERMS:
             issues.append(doc.issue(["terms", name], f"{{{name}}} is built in and cannot be redefined"))
-    roles_terms = {n: getattr(rules.roles, n) for n in ROLE_TERMS}
-    sources: list[tuple[list[str | int], str]] = [(["terms", n], t) for n, t in rules.terms.items()]
-    sources += [(["roles", n], t) for n, t in roles_terms.items()]
-    for i, neg in enumerate(rules.negations):
-        sources += [(["negations", i, k], p) for k, p in (("before", neg.before), ("after", neg.after)) if p]
-        if not (neg.before or neg.after):
-            issues.append(doc.issue(["negations", i], "a negation needs `before` or `after`"))
     seen: set[str] = set()
     for i, rule in enumerate(rules.rules):
         if rule.id in seen:
@@ -199,14 +268,26 @@ def check(rules: RuleSet, doc: Document) -> list[Issue]:
         if rule.family not in rules.families:
             known = ", ".join(rules.families)
             issues.append(doc.issue(["rules", i, "family"], f"unknown family {rule.family!r} (known: {known})"))
-        sources += [(["rules", i, "pattern"], rule.pattern)]
-        sources += [(["rules", i, "context", n], c) for n, c in enumerate(rule.context)]
-    return issues + [issue for loc, text in sources if (issue := _compiles(rules, doc, loc, text))]
+    return issues + [issue for loc, text in _sources(rules) if (issue := _valid(rules, doc, loc, text, compile_all))]
 
 
-def _compiles(rules: RuleSet, doc: Document, loc: Sequence[str | int], pattern: str) -> Issue | None:
+def _sources(rules: RuleSet) -> list[tuple[list[str | int], str]]:
+    """Every pattern of the file, with where it is."""
+    out: list[tuple[list[str | int], str]] = [(["terms", n], t) for n, t in rules.terms.items()]
+    out += [(["roles", n], getattr(rules.roles, n)) for n in ROLE_TERMS]
+    for i, neg in enumerate(rules.negations):
+        out += [(["negations", i, k], p) for k, p in (("before", neg.before), ("after", neg.after)) if p]
+    for i, rule in enumerate(rules.rules):
+        out += [(["rules", i, "pattern"], rule.pattern)]
+        out += [(["rules", i, "context", n], c) for n, c in enumerate(rule.context)]
+    return out
+
+
+def _valid(rules: RuleSet, doc: Document, loc: Sequence[str | int], pattern: str, compile_all: bool) -> Issue | None:
     try:
-        re.compile(rules.expand(pattern), FLAGS)
+        expanded = rules.expand(pattern)
+        if compile_all:
+            re.compile(expanded, FLAGS)
     except (ValueError, re.error) as exc:  # an unknown or circular term, or a broken regular expression
         return doc.issue(loc, f"not a valid pattern: {exc}", hint="docs/exclusivity.md explains the pattern syntax")
     return None
