@@ -22,12 +22,12 @@ from typing import Any
 from common import ROOT, installed_like, run
 
 sys.path.insert(0, str(ROOT / "tests"))
-from test_exclusivity_corpus import corpus_parties, library_positions, load_corpus  # noqa: E402
+from test_exclusivity_corpus import corpus_parties, library_positions, load_corpus
 
-from contractkit import api  # noqa: E402
-from contractkit.exclusivity import Parties, detect  # noqa: E402
-from contractkit.exclusivity_checks import strings  # noqa: E402
-from contractkit.sentences import units  # noqa: E402
+from contractkit import api
+from contractkit.exclusivity import Parties, detect
+from contractkit.exclusivity_checks import strings
+from contractkit.sentences import units
 
 CORPUS = ROOT / "tests" / "corpus"
 EXAMPLE = ROOT / "examples" / "northby-sepsis.yaml"
@@ -35,7 +35,8 @@ EXAMPLE = ROOT / "examples" / "northby-sepsis.yaml"
 OLD_SCAN = [
     r"(?<!non-)(?<!non )\bexclusive(ly)?\s+(right|rights|licen[cs]e|licen[cs]ee|access|use|basis|arrangement|partner)\b",
     r"\bsole\s+(and\s+exclusive\s+)?(right|rights|licen[cs]e|licen[cs]ee|access|user|provider|partner)\b",
-    r"\b(exclusivity\s+(period|term|window)|period\s+of\s+exclusivity|exclusivity\s+(shall|will)\s+(apply|last|continue))\b",
+    r"\b(exclusivity\s+(period|term|window)|period\s+of\s+exclusivity"
+    r"|exclusivity\s+(shall|will)\s+(apply|last|continue))\b",
     r"\b(right\s+of\s+first\s+(refusal|negotiation|offer|look)|first\s+right\s+to\s+(negotiate|refuse|acquire|license|use)"
     r"|right\s+to\s+match)\b",
     r"\bNHS\b[^.;]{0,80}\b(shall|will|must|agrees?|undertakes?)\s+(not|never)\s+(to\s+)?(share|supply|provide|license|"
@@ -145,7 +146,8 @@ def main() -> None:
     positions = library_positions(library)
     library_sentences = sorted({u.text for text in positions.values() for u in units(text)})
     library_caught = sum(1 for text in positions.values() if detect(text, rules))
-    lib = f"\n  library clauses: {len(library_sentences)} sentences in {len(positions)} positions, {library_caught} caught"
+    lib = f"\n  library clauses: {len(library_sentences)} sentences in {len(positions)} positions"
+    lib += f", {library_caught} positions caught"
     report(
         "Labelled corpus (tests/corpus/exclusivity.yaml), read with the corpus deal's parties", families, benign, lib
     )
