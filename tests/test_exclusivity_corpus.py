@@ -94,3 +94,18 @@ def test_no_deal_sentences_read_with_the_parties_the_text_names(library: Library
     missed = [s for s in section["exclusive"] if not detect(s, library.rules, Parties.from_text(s))]
     caught = [s for s in section["benign"] if detect(s, library.rules, Parties.from_text(s))]
     assert not missed and not caught
+
+
+def test_requires_only_skips_what_cannot_match(library: Library, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each rule's `requires` words are a quick test, never a change of meaning: with the test off,
+    every corpus sentence is caught by exactly the same rules."""
+    parties = corpus_parties(CORPUS_DATA)
+    sentences = [s for group in CORPUS_DATA["exclusive"].values() for s in group] + CORPUS_DATA["benign"]
+
+    def rules_caught() -> dict[str, set[str]]:
+        return {s: {h.rule for h in detect(s, library.rules, parties)} for s in sentences}
+
+    gated = rules_caught()
+    monkeypatch.setattr(type(library.rules), "passes", lambda self, rule, found: True)
+    monkeypatch.setitem(library.rules.__dict__, "gated", False)
+    assert rules_caught() == gated
