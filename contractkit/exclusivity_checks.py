@@ -63,22 +63,11 @@ def rule_examples(library: Library) -> list[Issue]:
     broken = check_rules(rules, library.docs["exclusivity"], compile_all=True) if "exclusivity" in library.docs else []
     if broken:
         return broken  # the examples cannot run until every pattern compiles
-    names = rules.example_parties
-    parties = Parties(nhs=tuple(names.nhs), partners=tuple(names.partners))
+    parties = Parties(nhs=tuple(rules.example_parties.nhs), partners=tuple(rules.example_parties.partners))
     issues = []
     for i, rule in enumerate(rules.rules):
         for j, sentence in enumerate(rule.examples.match):
-            found = detect(sentence, rules, parties)
-            if not any(h.rule == rule.id for h in found):
-                also = f" (caught only by {', '.join(sorted({h.rule for h in found}))})" if found else ""
-                issues.append(
-                    library.locate(
-                        "exclusivity",
-                        ["rules", i, "examples", "match", j],
-                        f"rule {rule.id!r} does not catch its example{also}: {sentence!r}",
-                        hint="fix the pattern or the example",
-                    )
-                )
+            issues += _missed(library, ["rules", i, "examples", "match", j], rule.id, sentence, parties)
         for j, sentence in enumerate(rule.examples.pass_):
             issues += [
                 library.locate(
@@ -90,6 +79,16 @@ def rule_examples(library: Library) -> list[Issue]:
                 for hit in detect(sentence, rules, parties)
             ]
     return issues
+
+
+def _missed(library: Library, loc: list[str | int], rule_id: str, sentence: str, parties: Parties) -> list[Issue]:
+    """An example its rule does not catch, located on its line."""
+    found = detect(sentence, library.rules, parties)
+    if any(h.rule == rule_id for h in found):
+        return []
+    also = f" (caught only by {', '.join(sorted({h.rule for h in found}))})" if found else ""
+    message = f"rule {rule_id!r} does not catch its example{also}: {sentence!r}"
+    return [library.locate("exclusivity", loc, message, hint="fix the pattern or the example")]
 
 
 def template_text(library: Library, path: Path) -> list[Issue]:
