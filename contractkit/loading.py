@@ -110,9 +110,9 @@ def load_library(root: Path | None = None) -> Library:
         )
     docs: dict[str, yamlio.Document] = {}
 
-    def read(path: Path, key: str, cls: type[M]) -> M | None:
+    def read(path: Path, key: str, cls: type[M], cache: Path | None = None) -> M | None:
         try:
-            doc = yamlio.load(path, _label(path, root))
+            doc = yamlio.load_cached(path, _label(path, root), cache)
         except ValidationFailed as exc:
             issues.extend(exc.issues)
             return None
@@ -153,7 +153,9 @@ def _rules(root: Path, read: Any, issues: IssueList, docs: dict[str, yamlio.Docu
             )
         )
         return None
-    rules: RuleSet | None = read(path, "exclusivity", RuleSet)
+    from .cachedir import private_cache
+
+    rules: RuleSet | None = read(path, "exclusivity", RuleSet, private_cache())  # large: kept parsed
     if rules is not None:
         problems = check_rules(rules, docs["exclusivity"])
         issues.extend(problems)

@@ -180,3 +180,36 @@ def test_the_template_text_is_read(cli: Callable[..., Result], workspace: Worksp
     assert re.search(
         r"agreement.docx paragraph \d+: exclusivity language in the template's text: .*first-right", result.stderr
     )
+
+
+def test_the_rules_are_kept_parsed_in_the_private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rule file is large: its parse is kept as JSON under a digest of its bytes, used only for
+    exactly those bytes, and a damaged entry is ignored."""
+    from contractkit import yamlio
+    from contractkit.cachedir import CACHE_ENV, private_cache
+
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    cache = private_cache()
+    assert cache is not None
+    source = tmp_path / "exclusivity.yaml"
+    shutil.copy(RULES, source)
+    first = yamlio.load_cached(source, "exclusivity.yaml", cache)
+    (entry,) = cache.glob("yaml-*.json")
+    assert yamlio.load_cached(source, "exclusivity.yaml", cache).plain() == first.plain()
+    entry.write_text("{ not json", encoding="utf-8")
+    assert yamlio.load_cached(source, "exclusivity.yaml", cache).plain() == first.plain()
+    source.write_text(source.read_text(encoding="utf-8").replace("version: 1.0.0", "version: 1.0.1", 1))
+    assert yamlio.load_cached(source, "exclusivity.yaml", cache).plain()["version"] == "1.0.1"
+    assert len(list(cache.glob("yaml-*.json"))) == 2
+
+
+def test_a_cache_others_can_write_is_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from contractkit.cachedir import CACHE_ENV, private_cache
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    monkeypatch.setenv(CACHE_ENV, str(shared))
+    assert private_cache() is None
+    monkeypatch.setenv(CACHE_ENV, "")
+    assert private_cache() is None
