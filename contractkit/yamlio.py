@@ -20,9 +20,11 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from . import __version__
 from .errors import Issue, ValidationFailed
 
-_CACHE_VERSION = b"contractkit yaml cache 1\n"
+# Part of every cache key: an entry parsed (and checked) by another version of contractkit is not used.
+_CACHE_VERSION = f"contractkit {__version__} yaml cache 1\n".encode()
 # XML 1.0 cannot carry these; a DOCX containing them will not open in Word.
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 Loc = Sequence[str | int]
