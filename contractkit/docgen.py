@@ -19,6 +19,7 @@ import click
 from pydantic import BaseModel
 
 from . import model
+from .exclusivity_rules import RuleSet
 
 INTRO = Path(__file__).with_name("docgen_formats_intro.md")
 TEMPLATES_INTRO = Path(__file__).with_name("docgen_templates_intro.md")
@@ -26,6 +27,7 @@ FILES: list[tuple[str, type[BaseModel]]] = [
     ("Clause file (`clauses/<id>.yaml`)", model.Clause),
     ("Playbook file (`playbooks/<id>.yaml`)", model.Playbook),
     ("Library file (`library.yaml`)", model.LibraryMeta),
+    ("Exclusivity rule file (`exclusivity.yaml`)", RuleSet),
     ("Deal file (`examples/*.yaml`, or your own)", model.Deal),
 ]
 

@@ -12,6 +12,8 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from . import messages, yamlio
 from .errors import Issue, IssueList, ValidationFailed
+from .exclusivity_rules import RULES_FILE, RuleSet
+from .exclusivity_rules import check as check_rules
 from .model import Clause, Deal, LibraryMeta, Playbook
 from .shapes import is_placeholder
 
@@ -27,6 +29,7 @@ class Library:
     meta: LibraryMeta
     clauses: dict[str, Clause]
     playbooks: dict[str, Playbook]
+    rules: RuleSet  # exclusivity.yaml: how exclusivity is recognised
     docs: dict[str, yamlio.Document] = field(default_factory=dict, repr=False)
 
     @property
@@ -80,6 +83,9 @@ def _issues(doc: yamlio.Document, exc: ValidationError, cls: type[BaseModel]) ->
     for err in exc.errors():
         loc = [p for p in err["loc"] if isinstance(p, int) or ("[" not in p and not p[:1].isupper())]
         message, hint = messages.words(err, cls)
+        if err["type"] == "extra_forbidden" and loc == ["exclusivity_patterns"]:
+            message = "exclusivity patterns are no longer read from library.yaml"
+            hint = f"remove them; the exclusivity rules live in {RULES_FILE}"
         issues.append(doc.issue(loc, message, hint=hint))
     return list(dict.fromkeys(issues))  # a union reports each of its branches; one line is enough
 
@@ -137,9 +143,9 @@ def load_library(root: Path | None = None) -> Library:
         )
     docs: dict[str, yamlio.Document] = {}
 
-    def read(path: Path, key: str, cls: type[M]) -> M | None:
+    def read(path: Path, key: str, cls: type[M], cache: Path | None = None) -> M | None:
         try:
-            doc = yamlio.load(path, _label(path, root))
+            doc = yamlio.load_cached(path, _label(path, root), cache)
         except ValidationFailed as exc:
             issues.extend(exc.issues)
             return None
@@ -151,6 +157,7 @@ def load_library(root: Path | None = None) -> Library:
         return obj
 
     meta = read(root / "library.yaml", "library", LibraryMeta)
+    rules = _rules(root, read, issues, docs)
     clauses = {
         c.id: c
         for p in sorted((root / "clauses").glob("*.yaml"))
@@ -162,8 +169,31 @@ def load_library(root: Path | None = None) -> Library:
         if (b := read(p, f"playbook:{p.stem}", Playbook)) is not None
     }
     issues.raise_if_errors()
-    assert meta is not None
-    return Library(root, meta, clauses, playbooks, docs)
+    assert meta is not None and rules is not None
+    return Library(root, meta, clauses, playbooks, rules, docs)
+
+
+def _rules(root: Path, read: Any, issues: IssueList, docs: dict[str, yamlio.Document]) -> RuleSet | None:
+    """The exclusivity rules beside library.yaml: without them nothing can refuse exclusivity, so a
+    library that lacks them, or whose rules are empty or broken, does not load."""
+    path = root / RULES_FILE
+    if not path.is_file():
+        issues.items.append(
+            Issue(
+                "the exclusivity rules are missing",
+                file=str(path),
+                hint="restore exclusivity.yaml from the centre's release of the library",
+            )
+        )
+        return None
+    from .cachedir import private_cache
+
+    rules: RuleSet | None = read(path, "exclusivity", RuleSet, private_cache())  # large: kept parsed
+    if rules is not None:
+        problems = check_rules(rules, docs["exclusivity"])
+        issues.extend(problems)
+        return None if problems else rules
+    return None
 
 
 def load_deal(path: Path, library: Library | None = None) -> tuple[Deal, yamlio.Document]:

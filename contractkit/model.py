@@ -7,8 +7,6 @@ generated from them, so the schema is the single source of truth for the file fo
 from __future__ import annotations
 
 import datetime as dt
-import re
-from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -212,27 +210,6 @@ class Playbook(Model):
         return [e for s in self.sections for e in s.clauses] + [e for s in self.schedules for e in s.clauses]
 
 
-class ExclusivityPattern(Model):
-    """A regular expression that finds language granting exclusivity."""
-
-    id: Slug = Field(description="Identifier used in findings.")
-    pattern: NonEmpty = Field(description="Case-insensitive regular expression.")
-    description: NonEmpty = Field(description="What the pattern catches, shown in findings.")
-
-    @field_validator("pattern")
-    @classmethod
-    def _compiles(cls, value: str) -> str:
-        try:
-            re.compile(value, re.IGNORECASE)
-        except re.error as exc:
-            raise ValueError(f"not a valid regular expression: {exc}") from None
-        return value
-
-    @cached_property
-    def regex(self) -> re.Pattern[str]:
-        return re.compile(self.pattern, re.IGNORECASE)
-
-
 class RubricCheck(Model):
     """One 'what good looks like' check in the centre's benchmark."""
 
@@ -244,7 +221,7 @@ class RubricCheck(Model):
 
 
 class LibraryMeta(Model):
-    """library.yaml: the library's version, approver roles, exclusivity patterns and rubric."""
+    """library.yaml: the library's version, approver roles and rubric (exclusivity rules: exclusivity.yaml)."""
 
     version: Annotated[str, Field(pattern=r"^\d+\.\d+\.\d+$")] = Field(description="Version of the whole library.")
     name: NonEmpty = Field(description="Who maintains the library.")
@@ -253,7 +230,6 @@ class LibraryMeta(Model):
         default_factory=dict,
         description="How each role is named in a document, e.g. 'Legal lead'; by default its id in words.",
     )
-    exclusivity_patterns: list[ExclusivityPattern] = Field(default_factory=list, description="Exclusivity scan.")
     rubric: list[RubricCheck] = Field(default_factory=list, description="The benchmark of what good looks like.")
 
     def role_label(self, role: str) -> str:

@@ -12,11 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
-import stat
 from collections.abc import Callable
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -24,7 +21,9 @@ from jinja2 import BaseLoader, FileSystemBytecodeCache, StrictUndefined
 from jinja2.bccache import Bucket
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-CACHE_ENV = "CONTRACTKIT_CACHE_DIR"
+from .cachedir import CACHE_ENV, cache_dir, private_cache
+
+__all__ = ["CACHE_ENV", "Sandbox", "cache_dir", "sandbox"]
 
 
 class _Sources(BaseLoader):
@@ -80,25 +79,6 @@ def sandbox(locale: str | None = None) -> Sandbox:
     return Sandbox(locale)
 
 
-def cache_dir() -> Path | None:
-    """Where compiled templates are kept, or None when caching is off."""
-    configured = os.environ.get(CACHE_ENV)
-    if configured is not None:
-        return Path(configured) if configured else None
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "contractkit" / "jinja"
-
-
 def _disk_cache() -> _DiskCache | None:
-    try:
-        path = cache_dir()
-        if path is None:
-            return None
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = path.lstat()
-    except (OSError, RuntimeError):  # RuntimeError: no home directory to expand
-        return None
-    # Cached entries are executed: use only a real directory of ours that nobody else can write.
-    if not stat.S_ISDIR(info.st_mode) or info.st_mode & 0o022 or info.st_uid != os.getuid():
-        return None
-    return _DiskCache(str(path), "%s.jinja")
+    path = private_cache()  # cached entries are executed: only a private folder of our own
+    return None if path is None else _DiskCache(str(path), "%s.jinja")

@@ -9,7 +9,7 @@ from typing import Any
 
 from jinja2 import TemplateSyntaxError
 
-from . import dealcheck, facts, scan
+from . import dealcheck, exclusivity_checks, facts
 from .assemble import TEXT_HINT, _Assembler
 from .errors import Issue, ValidationFailed
 from .loading import Library
@@ -36,15 +36,15 @@ def lint(library: Library) -> list[Issue]:
     """Every problem in the library: clauses, playbooks, templates and rendered wording."""
     from .render_docx import lint_template  # docxtpl is needed only from here on
 
-    issues = _guaranteed(library)
+    issues = _guaranteed(library) + exclusivity_checks.rule_examples(library)
     for clause in library.clauses.values():
-        issues += _clause(library, clause)
+        issues += _clause(library, clause) + exclusivity_checks.clause_text(library, clause)
     issues += facts.library_issues(library)  # states and needs name real deal fields; no blanks in wording
     templates = {
         p: lint_template(p) for p in {library.template_path(b) for b in library.playbooks.values()} if p.is_file()
     }
     for path in sorted(templates):
-        issues += templates[path]
+        issues += templates[path] + exclusivity_checks.template_text(library, path)
     for playbook in library.playbooks.values():
         issues += _playbook(library, playbook, trial=templates.get(library.template_path(playbook)) == [])
     if not library.playbooks:
@@ -75,9 +75,7 @@ def _guaranteed(library: Library) -> list[Issue]:
 def _clause(library: Library, clause: Clause) -> list[Issue]:
     issues = []
     env = sandbox()
-    patterns = library.meta.exclusivity_patterns
     for pid, position in clause.positions.items():
-        loc = ["positions", pid, "text"]
         try:
             for line in split_lines(position.text):
                 try:
@@ -86,16 +84,6 @@ def _clause(library: Library, clause: Clause) -> list[Issue]:
                     raise TextError(str(exc), line.offset) from None
         except TextError as exc:
             issues.append(library.locate_text(clause.id, pid, str(exc), exc.offset))
-        if clause.status != "locked":
-            issues += [
-                library.locate(
-                    f"clause:{clause.id}",
-                    loc,
-                    f"exclusivity language ({hit.pattern.id}: {hit.match!r})",
-                    hint="only locked clauses may speak of exclusivity, to deny it",
-                )
-                for hit in scan.exclusivity(position.text, patterns)
-            ]
     return issues
 
 
@@ -405,26 +393,4 @@ def _welsh(deal: Deal, doc: Document, broken: frozenset[str]) -> list[Issue]:
 def _exclusive_text(deal: Deal, doc: Document, library: Library) -> list[Issue]:
     """Free text in a deal that grants exclusivity would contradict the locked clauses."""
     guard = library.clauses.get("non-exclusivity")
-    label = principle_label(guard) if guard else "P3"
-    issues = []
-    for loc, value in _strings(doc.plain(), []):
-        if loc and loc[0] in ("positions", "history"):
-            continue
-        for hit in scan.exclusivity(value, library.meta.exclusivity_patterns):
-            issues.append(
-                doc.issue(
-                    loc,
-                    f"exclusivity language {hit.match!r} conflicts with locked clause "
-                    f"'non-exclusivity', which protects {label}",
-                    hint="NHS data cannot be made exclusive by any route",
-                )
-            )
-    return issues
-
-
-def _strings(node: Any, loc: list[Any]) -> list[tuple[list[Any], str]]:
-    if isinstance(node, dict):
-        return [x for k, v in node.items() for x in _strings(v, [*loc, k])]
-    if isinstance(node, list):
-        return [x for i, v in enumerate(node) for x in _strings(v, [*loc, i])]
-    return [(loc, node)] if isinstance(node, str) else []
+    return exclusivity_checks.deal_text(deal, doc, library, principle_label(guard) if guard else "P3")

@@ -10,9 +10,7 @@ heading styles, else numbered headings in the PDF text) and compared with what t
 
 from __future__ import annotations
 
-import bisect
 import hashlib
-import itertools
 import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -34,7 +32,6 @@ from .verify_text import (
     Segment,
     Severity,
     compare,
-    exclusivity,
     fold,
     unique,
 )
@@ -50,7 +47,6 @@ if TYPE_CHECKING:
 __all__ = ["lines", "verify", "verify_path"]
 MANIFEST_PROPERTY = "contractkit.manifest"  # as written by render_docx (not imported: it pulls docxtpl)
 MAX_FILE_BYTES = 100 * 1024 * 1024
-SEPARATOR = " ; "  # between scanned paragraphs: a pattern made of words, \s and [^.;] cannot span it
 ADDED_PRINCIPLES = "P3, P4"  # change control: nothing outside the agreed text (topic 28)
 PDF_FLAGS = frozenset({"bidi-control", "mixed-script"})  # PDF extraction yields ligatures and odd spaces of its own
 
@@ -333,23 +329,22 @@ Scanned = tuple[str | None, str | None, str]  # clause, location, normalised tex
 
 
 def _scan(library: Library, items: list[Scanned]) -> list[Finding]:
-    """The exclusivity scan over everything but a locked clause's own (intact) words, clause by clause;
-    each finding says where its words are."""
+    """The exclusivity detector over everything read, clause by clause, with the parties the document
+    names; each finding says where its words are."""
+    from .exclusivity import Parties, detect
+    from .exclusivity_checks import finding_text
+
     chunks: dict[str | None, list[tuple[str | None, str]]] = {}
     for clause, location, text in items:
-        if text.strip():
-            chunks.setdefault(clause, []).append((location, text.replace("\n", SEPARATOR)))
+        for line in text.split("\n"):
+            if line.strip():
+                chunks.setdefault(clause, []).append((location, line))
+    parties = Parties.from_text("\n".join(t for pieces in chunks.values() for _, t in pieces))
     findings = []
     for where, pieces in chunks.items():
-        starts = list(itertools.accumulate((len(t) + len(SEPARATOR) for _, t in pieces[:-1]), initial=0))
-
-        def locate(
-            offset: int, starts: list[int] = starts, pieces: list[tuple[str | None, str]] = pieces
-        ) -> str | None:
-            return pieces[bisect.bisect_right(starts, offset) - 1][0]
-
-        text = SEPARATOR.join(t for _, t in pieces)
-        findings += exclusivity(text, library.meta.exclusivity_patterns, where, normalised=True, locate=locate)
+        for hit in detect("\n".join(t for _, t in pieces), library.rules, parties):
+            location = pieces[hit.line][0] if 0 <= hit.line < len(pieces) else None
+            findings.append(Finding("exclusivity", where, "P3", finding_text(hit), location=location))
     return findings
 
 
@@ -426,15 +421,14 @@ def _text_findings(exp: Expected, outcome: Outcome, what: str) -> list[Finding]:
 
 
 def _scannable(exp: Expected, segment: Segment, outcome: Outcome) -> list[Scanned]:
-    """What of a clause to scan: a locked clause's own words deny exclusivity, so only what differs."""
-    if not exp.locked:
+    """What of a clause to scan: all of it, except that of an intact locked clause, whose own words
+    deny exclusivity, only the deal's values and any text after its end."""
+    if not exp.locked or not outcome.ok:
         if segment.blocks:
             return [(exp.id, b.location, normalise(b.text)) for b in segment.blocks]
-        return [(exp.id, None, normalise(segment.title)), (exp.id, None, segment.body)]
-    where = (
-        first_difference(exp, segment) if not outcome.ok else (segment.blocks[0].location if segment.blocks else None)
-    )
-    return [(exp.id, where, t) for t in (*outcome.fills, *outcome.changed, outcome.trailing)]
+        return [(exp.id, None, t) for t in (normalise(segment.title), segment.body, outcome.trailing)]
+    where = segment.blocks[0].location if segment.blocks else None
+    return [(exp.id, where, t) for t in (*outcome.fills, outcome.trailing)]
 
 
 def unproven(pairs: list[tuple[Expected, Segment]], outcomes: list[Outcome]) -> str:

@@ -1,4 +1,4 @@
-"""Matching clause text for verification: expected wordings, the comparison, word diffs and the scan.
+"""Matching clause text for verification: expected wordings, the comparison and word diffs.
 
 A clause's source becomes a regular expression: literal words escaped, each {{ ... }} (or
 {% if %} block) a bounded wildcard, and in PDF text the printed numbering (4.1, (a)) skippable.
@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
@@ -19,7 +19,7 @@ from typing import Any, Literal
 from .assemble import Agreement
 from .docx_io import Block
 from .loading import Library
-from .model import Clause, ExclusivityPattern, Playbook
+from .model import Clause, Playbook
 from .text import TextError, normalise
 from .verify_pattern import ALT, CLOSE, LOOP, OPEN, WILD, shown, template_paragraphs
 
@@ -366,30 +366,6 @@ def _changed(mine: list[str], ops: list[Op]) -> Iterator[str]:
     for _tag, _i1, _i2, j1, j2 in ops:
         if j2 > j1:
             yield " ".join(mine[max(0, j1 - 8) : j2 + 8])
-
-
-# ----------------------------------------------------------------------------- the exclusivity scan
-
-
-def exclusivity(
-    text: str,
-    patterns: list[ExclusivityPattern],
-    where: str | None,
-    *,
-    normalised: bool = False,
-    locate: Callable[[int], str | None] | None = None,
-) -> list[Finding]:
-    """Exclusivity language in `text` (normalised first unless it is), one finding per pattern and wording;
-    `locate` turns the offset of a hit into where it is in the document."""
-    plain = text if normalised else normalise(text)
-    out = []
-    for pattern in patterns:
-        for hit in pattern.regex.finditer(plain):
-            excerpt = plain[max(0, hit.start() - 60) : hit.end() + 60]
-            detail = f"{pattern.description} ({pattern.id}): {hit.group(0)!r} in \u201c…{excerpt}…\u201d"
-            location = locate(hit.start()) if locate else None
-            out.append(Finding("exclusivity", where, "P3", detail, location=location))
-    return out
 
 
 def unique(findings: list[Finding]) -> list[Finding]:

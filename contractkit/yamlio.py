@@ -6,7 +6,11 @@ expands an alias and keeps plain scalars as the text written; see its docstring 
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import io
+import json
+import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -14,10 +18,13 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.constructor import RoundTripConstructor
 
+from . import __version__
 from .errors import Issue, ValidationFailed
 from .yamlread import CONTROL_CHARS, Reader, format_loc
 
 __all__ = ["CONTROL_CHARS", "Document", "dump", "format_loc", "load", "parse", "round_trip", "strings"]
+# Part of every cache key: an entry parsed (and checked) by another version of contractkit is not used.
+_CACHE_VERSION = f"contractkit {__version__} yaml cache 1\n".encode()
 Loc = Sequence[str | int]
 
 
@@ -123,6 +130,28 @@ def load(path: Path, name: str | None = None) -> Document:
             ]
         ) from None
     return parse(text, label)
+
+
+def load_cached(path: Path, name: str, cache: Path | None) -> Document:
+    """`load`, keeping the parsed data as JSON in `cache` under a digest of the file's bytes: a large
+    file that rarely changes (the exclusivity rules) is read in a fraction of the parse time. An
+    entry is only ever the parse of exactly those bytes; one that cannot be read or written is
+    ignored."""
+    if cache is None:
+        return load(path, name)
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return load(path, name)  # reports the error
+    entry = cache / f"yaml-{hashlib.sha256(_CACHE_VERSION + raw).hexdigest()}.json"
+    with contextlib.suppress(OSError, ValueError):
+        return Document(json.loads(entry.read_text(encoding="utf-8")), name, raw.decode("utf-8"))
+    doc = load(path, name)
+    with contextlib.suppress(OSError, TypeError, ValueError):
+        partial = entry.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps(doc.plain()), encoding="utf-8")
+        partial.replace(entry)
+    return doc
 
 
 def _plain(node: Any) -> Any:

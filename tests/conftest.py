@@ -22,7 +22,7 @@ from contractkit.sandbox import CACHE_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
-LIBRARY_PARTS = ("library.yaml", "library.pins.json", "clauses", "playbooks", "templates")
+LIBRARY_PARTS = ("library.yaml", "library.pins.json", "exclusivity.yaml", "clauses", "playbooks", "templates")
 
 
 def needs_soffice() -> pytest.MarkDecorator:

@@ -143,7 +143,10 @@ def test_exclusivity_in_a_negotiable_position_fails(cli: Callable[..., Result], 
     )
     result = _lint(cli, root)
     assert result.exit_code == 1
-    assert "exclusivity language (first-refusal" in result.stderr
+    assert (
+        "exclusivity language: a right of first refusal" in result.stderr
+        and "(rule first-right, preferential)" in result.stderr
+    )
 
 
 def test_template_without_clauses_is_caught_at_draft(

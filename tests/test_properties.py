@@ -9,8 +9,9 @@ from conftest import agreeing
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from contractkit import api, docx_io, scan
+from contractkit import api, docx_io
 from contractkit.errors import ValidationFailed
+from contractkit.exclusivity import Parties, detect
 from contractkit.loading import Library
 from contractkit.model import Deal
 from contractkit.scaffold import specimen
@@ -48,7 +49,7 @@ def _render(library: Library, data: dict[str, Any]) -> tuple[Deal, bytes]:
     try:
         deal = Deal.model_validate(data)
         texts = [str(v) for v in data["purpose"].values()]
-        assume(not [h for t in texts for h in scan.exclusivity(t, library.meta.exclusivity_patterns)])
+        assume(not [h for t in texts for h in detect(t, library.rules, Parties.from_deal(deal))])
         return deal, api.render_docx(library, api.assemble(library, deal))
     except ValidationFailed:
         assume(False)
