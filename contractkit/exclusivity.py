@@ -116,10 +116,14 @@ class Parties:
         """The deal's parties by name and short name, and its dataset names. A value that reads as a
         sentence rather than a name ("Ardentis, which shall be the only ...") is not taken as a
         name, so that the words it smuggles in are read, not hidden behind a party marker."""
+        # A deal whose schema failed holds only the fields that passed (loading.read_deal): read what is there.
+        nhs_bodies = getattr(deal, "nhs_organisations", [])
+        partners = getattr(deal, "partners", [])
+        datasets = getattr(getattr(deal, "data", None), "datasets", [])
         return cls(
-            nhs=_names(n for o in deal.nhs_organisations for n in (o.name, o.short_name) if _NAME_LIKE.match(n)),
-            partners=_names(n for p in deal.partners for n in (p.name, p.short_name) if _NAME_LIKE.match(n)),
-            data=_names(d.name for d in deal.data.datasets if _NAME_LIKE.match(d.name)),
+            nhs=_names(n for o in nhs_bodies for n in (o.name, o.short_name) if _NAME_LIKE.match(n)),
+            partners=_names(n for p in partners for n in (p.name, p.short_name) if _NAME_LIKE.match(n)),
+            data=_names(d.name for d in datasets if _NAME_LIKE.match(d.name)),
         )
 
     @classmethod

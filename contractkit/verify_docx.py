@@ -23,7 +23,7 @@ from .loading import Library
 from .model import Playbook
 from .text import defined_terms, normalise
 from .verify_template import PAGE_FIELDS, Furniture, Profile, digits, matches
-from .verify_text import WILD, Expected, Finding, Kind, Outcome, Segment, _paragraph, shown
+from .verify_text import LOOP, WILD, Expected, Finding, Kind, Outcome, Segment, _paragraph, shown
 
 KINDS = frozenset(get_args(Kind))
 ADDED_PRINCIPLES = "P3, P4"  # change control: nothing outside the agreed text (topic 28)
@@ -264,7 +264,7 @@ def claims(exp: Expected, segment: Segment) -> dict[int, str | None]:
     for block in body:
         text = normalise(block.text)
         match = next((p for p in free if _para_regex(p).match(text)), None)
-        if match is not None:
+        if match is not None and match != LOOP:  # a paragraph that is a loop stands for each of its items
             free.remove(match)
         out[id(block)] = match
     for block in [b for b in body if out[id(b)] is None]:

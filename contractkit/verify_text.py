@@ -57,6 +57,8 @@ _LABEL_TOKEN = re.compile(f"^{LABEL}$")
 SENTENCE_END = r"(?<!\b[A-Z])(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bProf)(?<!\bSt)\. [A-Z]"
 FILL = rf"((?:(?!{SENTENCE_END})[^\n]){{0,300}}?)"
 LOOP_FILL = r"([^\n]{0,5000}?)"  # a {% for %} loop (lists of parties, special conditions)
+# A paragraph that is nothing but a loop is drafted as one paragraph per item (assemble.PARAGRAPH_LOOP).
+LOOP_PARAGRAPHS = r"([^\n]{1,5000}?(?:\n[^\n]{1,5000}?){0,500})"
 _MAX_CHANGES = 6  # changes shown per altered clause
 
 
@@ -240,7 +242,11 @@ def _pattern(paras: tuple[str, ...], pdf: bool, prefix: bool) -> tuple[re.Patter
         joiner = "" if n == 0 else (" " + label if pdf else "\n")
         if pdf and joiner:
             kinds.append("label")
-        inner = _paragraph(para, kinds)
+        if para == LOOP and not pdf:
+            kinds.append("value")
+            inner = LOOP_PARAGRAPHS
+        else:
+            inner = _paragraph(para, kinds)
         out += f"(?:{joiner}{inner})?" if optional else joiner + inner
     end = "(?= |$)" if prefix else r"\Z"
     if pdf:

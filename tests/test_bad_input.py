@@ -526,7 +526,7 @@ def test_cross_file_problems_come_with_the_schema_errors(tmp_path: Path, cli: Ca
         "term.end: 30 February 2030 is not a date",
         "partners[0].company_number: must be 8 characters",
         "agreement.title: is empty",
-        "special_conditions[0]: exclusivity language",
+        "special_conditions[0]: an exclusive or sole right",
     ):
         assert expected in result.stderr, expected
     lines = [int(m) for m in re.findall(r"deal\.yaml:(\d+) ", result.stderr)]

@@ -16,11 +16,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from contractkit import api
+from contractkit import api, yamlio
 from contractkit.docx_io import W, w
 from contractkit.exclusivity import Parties, detect
 from contractkit.loading import Library
-from contractkit.scaffold import new_deal
+from contractkit.scaffold import specimen
 from contractkit.sentences import units
 from contractkit.text import normalise
 
@@ -34,8 +34,8 @@ PARTIES = Parties(nhs=("Kestrel Vale NHS Trust", "Kestrel Vale"), partners=("Ard
 
 
 def kestrel_deal(special: list[str] | None = None) -> str:
-    """The scaffold deal with Kestrel Vale as the NHS party and Ardentis as the partner."""
-    text = new_deal("research-collaboration")
+    """The specimen deal with Kestrel Vale as the NHS party and Ardentis as the partner."""
+    text = yamlio.dump(specimen("research-collaboration"))
     text = text.replace("Northby Teaching Hospitals NHS Foundation Trust", "Kestrel Vale NHS Trust")
     text = text.replace("Example Analytics Limited", "Ardentis Limited")
     text = text.replace("Northby", "Kestrel Vale").replace("Example Analytics", "Ardentis")

@@ -46,7 +46,7 @@ def test_empty_rules_are_a_located_error(cli: Callable[..., Result], workspace: 
     result = _lint(cli, root)
     assert result.exit_code == 1
     assert re.search(
-        rf"exclusivity.yaml:{_line(path, 'rules: []')} rules: List should have at least 1 item", result.stderr
+        rf"exclusivity.yaml:{_line(path, 'rules: []')} rules: needs at least one entry", result.stderr
     )
 
 
