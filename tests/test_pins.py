@@ -333,7 +333,8 @@ def test_release_refuses_changed_wording_under_old_versions(cli: Cli, workspace:
     refused = cli("--library", root, "library", "release")
     assert refused.exit_code == 1
     assert re.search(r"clauses/non-exclusivity.yaml:3 version: the locked wording changed since", refused.stderr)
-    assert re.search(rf"library.yaml:{VERSION_LINE} version: locked clauses changed since release {LIBRARY_VERSION}", refused.stderr)
+    changed = rf"library.yaml:{VERSION_LINE} version: locked clauses changed since release {LIBRARY_VERSION}"
+    assert re.search(changed, refused.stderr)
     edit(root / "clauses" / "non-exclusivity.yaml", "version: 1.0.0", "version: 1.1.0")
     edit(root / "library.yaml", f"version: {LIBRARY_VERSION}", "version: 9.9.9")
     assert cli("--library", root, "library", "release").exit_code == 0
