@@ -18,13 +18,16 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import CannotVerify
 from .text import normalise
-from .verify_text import Expected, Segment
+from .verify_text import Expected, Finding, Segment
+
+if TYPE_CHECKING:
+    from .ocr import PageDiff
 
 T = TypeVar("T")
 _DIGITS = re.compile(r"\d+")
@@ -40,35 +43,48 @@ class PdfLimits:
     max_bytes: int = 50 * 1024 * 1024
     max_pages: int = 2000
     max_seconds: float = 30.0
+    max_ocr_seconds: float = 300.0  # the rendered-page cross-check, about 0.6 s a page on two cores
 
 
 @dataclass
 class PdfContent:
-    """A PDF as read back: its text with page furniture removed, and its attached manifest."""
+    """A PDF as read back: its text with page furniture removed, its manifest, and what it hides."""
 
     text: str
     pages: int
     manifest: dict[str, Any] | None
+    page_texts: list[str] = field(default_factory=list)  # as extracted, one per page
+    issues: list[Finding] = field(default_factory=list)  # what is drawn differs from the text (pdf_inspect, ocr)
 
 
 class _Timeout(BaseException):
     """Raised by the alarm; a BaseException so that pypdf's `except Exception` cannot swallow it."""
 
 
-def read_pdf(data: bytes, limits: PdfLimits | None = None) -> PdfContent:
-    """Text and manifest of a PDF, or CannotVerify if it is encrypted, broken, too big or too slow."""
+def read_pdf(data: bytes, limits: PdfLimits | None = None, *, ocr: bool = False) -> PdfContent:
+    """Text, manifest and drawing findings of a PDF (with `ocr`, the printed-page cross-check too),
+    or CannotVerify if it is encrypted, broken, too big or too slow."""
     limits = limits or PdfLimits()
     if len(data) > limits.max_bytes:
         raise CannotVerify(f"the PDF is {len(data)} bytes (limit {limits.max_bytes})")
+    if ocr:
+        from .ocr import check_available
+
+        check_available()  # before the work, so that a missing Tesseract is said at once
     try:
         with _deadline(limits.max_seconds):
-            return _read(data, limits, time.monotonic() + limits.max_seconds)
+            content, sizes = _read(data, limits, time.monotonic() + limits.max_seconds)
     except _Timeout:
         raise CannotVerify(f"reading the PDF took longer than {limits.max_seconds:g} s: refused") from None
+    if ocr:
+        content.issues += cross_check(data, content.page_texts, sizes, limits.max_ocr_seconds)
+    return content
 
 
-def _read(data: bytes, limits: PdfLimits, deadline: float) -> PdfContent:
+def _read(data: bytes, limits: PdfLimits, deadline: float) -> tuple[PdfContent, list[tuple[float, float]]]:
     from pypdf import PdfReader
+
+    from .pdf_inspect import inspect
 
     reader = _guard(lambda: PdfReader(io.BytesIO(data), strict=False))
     if _guard(lambda: reader.is_encrypted):
@@ -81,7 +97,40 @@ def _read(data: bytes, limits: PdfLimits, deadline: float) -> PdfContent:
         if time.monotonic() > deadline:
             raise _Timeout
         pages.append(_guard(lambda n=number: reader.pages[n].extract_text() or ""))  # type: ignore[misc]
-    return PdfContent(clean_pages(pages), count, _manifest(data))
+    issues = _guard(lambda: inspect(reader))
+    sizes = _guard(lambda: [(float(p.cropbox.width), float(p.cropbox.height)) for p in reader.pages])
+    return PdfContent(clean_pages(pages), count, _manifest(data), pages, issues), sizes
+
+
+def cross_check(data: bytes, page_texts: list[str], sizes: list[tuple[float, float]], seconds: float) -> list[Finding]:
+    """An `ocr-mismatch` finding for each page whose printed words differ from its text beyond OCR noise."""
+    from .ocr import NOISE_BOUND, compare, printed_text
+
+    printed = printed_text(data, sizes, seconds=seconds)
+    findings = []
+    for number, (ours, seen) in enumerate(zip(page_texts, printed, strict=True), 1):
+        diff = compare(number, ours, seen)
+        if diff.differing > NOISE_BOUND:
+            findings.append(_mismatch(diff))
+    return findings
+
+
+def _mismatch(diff: PageDiff) -> Finding:
+    parts = []
+    if diff.not_printed:
+        parts.append(f"in the text but not printed: {_sample(diff.not_printed)}")
+    if diff.not_extracted:
+        parts.append(f"printed but not in the text: {_sample(diff.not_extracted)}")
+    detail = (
+        f"page {diff.page} as printed (read by OCR) differs from its text in {diff.differing} of "
+        f"{diff.words} words, beyond OCR noise; " + "; ".join(parts)
+    )
+    return Finding("ocr-mismatch", None, "P4", detail, location=f"page {diff.page}")
+
+
+def _sample(words: list[str], limit: int = 12) -> str:
+    shown = " ".join(words[:limit])
+    return repr(shown + (f" … ({len(words) - limit} more)" if len(words) > limit else ""))
 
 
 def _manifest(data: bytes) -> dict[str, Any] | None:

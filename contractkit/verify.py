@@ -60,8 +60,8 @@ class Received:
 # ----------------------------------------------------------------------------- entry points
 
 
-def verify_path(library: Library, path: Path, *, against: Path | None = None) -> Report:
-    """Verify the file at `path`, optionally against the deal file `against`."""
+def verify_path(library: Library, path: Path, *, against: Path | None = None, ocr: bool = True) -> Report:
+    """Verify the file at `path`, optionally against the deal file `against` (`ocr`: cross-check PDF pages)."""
     deal = None
     if against is not None:
         from .loading import load_deal
@@ -74,14 +74,16 @@ def verify_path(library: Library, path: Path, *, against: Path | None = None) ->
     except OSError as exc:
         raise ContractkitError(f"{path}: cannot read ({exc.strerror})") from None
     try:
-        return verify(library, data, name=str(path), deal=deal)
+        return verify(library, data, name=str(path), deal=deal, ocr=ocr)
     except CannotVerify as exc:
         raise CannotVerify(f"{path}: cannot verify: {exc}", hint=exc.hint) from None
 
 
-def verify(library: Library, data: bytes, *, name: str = "document", deal: Deal | None = None) -> Report:
+def verify(
+    library: Library, data: bytes, *, name: str = "document", deal: Deal | None = None, ocr: bool = True
+) -> Report:
     """Every finding for one document; raises CannotVerify if it cannot be read as an agreement."""
-    received = read(data)
+    received = read(data, ocr=ocr)
     manifest = received.manifest
     playbook = choose_playbook(library, manifest, deal, received.head, received.all_text())
     expected = _expected(library, playbook, manifest, deal)
@@ -122,23 +124,19 @@ def _expected(
 
 
 def sniff(data: bytes) -> str:
-    """'docx' or 'pdf' by content, never by file name."""
-    if data.startswith(b"PK\x03\x04"):
-        return "docx"
-    if b"%PDF-" in data[:1024]:
-        return "pdf"
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise CannotVerify("an encrypted Word file or an old binary .doc", hint="ask for an unencrypted .docx or a PDF")
-    raise CannotVerify("not a Word (.docx) or PDF document")
+    """'docx' or 'pdf' by content, never by file name; a file that is two formats at once is refused."""
+    from .filetype import classify
+
+    return classify(data)
 
 
-def read(data: bytes) -> Received:
+def read(data: bytes, *, ocr: bool = True) -> Received:
     if sniff(data) == "pdf":
         from .pdf_read import read_pdf
 
-        content = read_pdf(data)
+        content = read_pdf(data, ocr=ocr)
         text = normalise(content.text)
-        return Received("pdf", _valid(content.manifest), text[:3000], text=text)
+        return Received("pdf", _valid(content.manifest), text[:3000], text=text, issues=content.issues)
     from .docx_io import read_docx
 
     docx = read_docx(data)
@@ -449,6 +447,7 @@ def lines(report: Report) -> list[str]:
     for finding in report.findings:
         tag = "warning" if finding.severity == "warning" else finding.kind
         where = f" clause {finding.clause}" if finding.clause else ""
+        where += f" ({finding.location})" if finding.location else ""
         out.append(
             f"  {tag}{where} [{finding.principle}]: {finding.detail}"
             + (f" ({finding.kind})" if tag == "warning" else "")

@@ -22,7 +22,25 @@ from .loading import Library
 from .model import Clause, ExclusivityPattern, Playbook
 from .text import TextError, normalise, split_lines
 
-Kind = Literal["missing", "altered", "tracked-changes", "hidden-text", "exclusivity", "added", "removed", "provenance"]
+Kind = Literal[
+    "missing",
+    "altered",
+    "tracked-changes",
+    "hidden-text",
+    "exclusivity",
+    "added",
+    "removed",
+    "provenance",
+    # a PDF judged by what it draws (pdf_inspect, ocr)
+    "covered-text",
+    "low-contrast-text",
+    "clipped-text",
+    "tiny-text",
+    "annotation",
+    "form-field",
+    "attachment",
+    "ocr-mismatch",
+]
 Severity = Literal["error", "warning"]
 WILD = "\ue000"  # stands for a deal value in a clause's source text
 OPEN, ALT, CLOSE, LOOP = "\ue002", "\ue003", "\ue004", "\ue005"  # {% if %} / {% else %} / {% endif %} / {% for %}
@@ -46,6 +64,7 @@ class Finding:
     detail: str
     diff: str | None = None
     severity: Severity = "error"
+    location: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

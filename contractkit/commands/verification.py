@@ -17,9 +17,15 @@ from ..clikit import EXIT_ERROR, FORMAT, emit_json, library
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Deal file: also check that every clause is exactly what the deal and its positions produce.",
 )
+@click.option(
+    "--ocr/--no-ocr",
+    default=True,
+    show_default=True,
+    help="PDF: render each page and read it with Tesseract OCR, so that what is printed is checked against the text.",
+)
 @FORMAT
 @click.pass_context
-def verify(ctx: click.Context, files: tuple[Path, ...], against: Path | None, fmt: str) -> None:
+def verify(ctx: click.Context, files: tuple[Path, ...], against: Path | None, ocr: bool, fmt: str) -> None:
     """Verify received agreements (.docx or .pdf): locked clauses intact, no exclusivity, every deviation shown.
 
     Exit status: 0 every document complies; 3 a document does not comply (each finding is
@@ -34,7 +40,7 @@ def verify(ctx: click.Context, files: tuple[Path, ...], against: Path | None, fm
     failed = noncompliant = 0
     for path in files:
         try:
-            report = verify_path(lib, path, against=against)
+            report = verify_path(lib, path, against=against, ocr=ocr)
         except CannotVerify as exc:
             failed += 1
             click.echo(exc.lines()[0], err=True)
