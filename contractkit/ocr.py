@@ -27,15 +27,28 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import CannotVerify
+from .pdf_geometry import Box
 
 DPI = 150  # measured: 200 and 300 dpi read no more words correctly and cost more (docs/performance.md)
 MAX_PIXELS = 4 * 1240 * 1754  # four A4 pages at 150 dpi: a giant page is rendered at a lower resolution
-NOISE_BOUND = 3  # differing words a genuine page may show (measured maximum 2); more is a finding
+CONFIG = "--psm 4"  # one column of lines: reads contents pages with dot leaders better than automatic layout
+NOISE_BOUND = 3  # differing words a genuine page may show (measured maximum 2), plus NOISE_SHARE of its words
+NOISE_SHARE = 0.01
 MIN_WORD = 3  # shorter words are where OCR is noisiest: margin numbers, list labels, dot leaders
 NEAR_MISS = 0.7  # letters in common (difflib ratio) for two words to count as one word misread
+SYSTEMATIC = 3  # the same edit in this many word pairs of a page is a pattern (a lying font), not noise
 MAX_PAIRS = 250_000  # beyond this many word pairs the page differs far beyond noise: skip the pairing
 INSTALL_HINT = "install Tesseract (sudo apt-get install tesseract-ocr tesseract-ocr-eng, or `make setup`)"
 _WORD = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True)
+class PageView:
+    """What rendering a page for OCR needs: its visible area (CropBox, pt), rotation and dark rectangles."""
+
+    area: Box
+    rotate: int = 0
+    dark: tuple[Box, ...] = ()
 
 
 @dataclass
@@ -50,6 +63,11 @@ class PageDiff:
     @property
     def differing(self) -> int:
         return len(self.not_printed) + len(self.not_extracted)
+
+    @property
+    def beyond_noise(self) -> bool:
+        """More words differ than OCR noise explains (NOISE_BOUND plus NOISE_SHARE of the page's words)."""
+        return self.differing > NOISE_BOUND + int(NOISE_SHARE * self.words)
 
 
 def check_available() -> None:
@@ -76,32 +94,35 @@ def _languages() -> tuple[str, ...]:
         return ()
 
 
-def printed_text(data: bytes, sizes: list[tuple[float, float]], *, seconds: float) -> list[str]:
-    """The OCR text of every page (sizes in pt give each page's resolution), one process per core."""
+def printed_text(data: bytes, views: list[PageView], *, seconds: float) -> list[str]:
+    """The OCR text of every page, one process per core."""
     check_available()
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # Tesseract's OpenMP threads spin; one process per core instead
     deadline = time.monotonic() + seconds
     with tempfile.TemporaryDirectory(prefix="contractkit-ocr-") as tmp:
         folder = Path(tmp)
         (folder / "in.pdf").write_bytes(data)
-        workers = max(1, min(len(os.sched_getaffinity(0)), len(sizes)))
-        chunks = [list(range(k, len(sizes), workers)) for k in range(workers)]
+        workers = max(1, min(len(os.sched_getaffinity(0)), len(views)))
+        chunks = [list(range(k, len(views), workers)) for k in range(workers)]
         texts: dict[int, str] = {}
         with ThreadPoolExecutor(workers) as pool:
-            for part in pool.map(lambda pages: _work(folder, pages, sizes, deadline), chunks):
+            for part in pool.map(lambda pages: _work(folder, pages, views, deadline), chunks):
                 texts.update(part)
-    return [texts[n] for n in range(len(sizes))]
+    return [texts[n] for n in range(len(views))]
 
 
-def _work(folder: Path, pages: list[int], sizes: list[tuple[float, float]], deadline: float) -> dict[int, str]:
+def _work(folder: Path, pages: list[int], views: list[PageView], deadline: float) -> dict[int, str]:
     """Render then read this worker's pages (0-based), one at a time."""
     import pytesseract
 
     out = {}
     for n in pages:
-        image = _render(folder, n, _dpi(*sizes[n]), _remaining(deadline))
+        dpi = _dpi(views[n].area)
+        image = _render(folder, n, dpi, _remaining(deadline))
+        if views[n].dark and views[n].rotate % 360 == 0:
+            _lighten(image, views[n], dpi)
         try:
-            text = pytesseract.image_to_string(str(image), lang="eng", timeout=_remaining(deadline))
+            text = pytesseract.image_to_string(str(image), lang="eng", config=CONFIG, timeout=_remaining(deadline))
         except RuntimeError:  # pytesseract's timeout (it kills the process)
             raise _too_slow() from None
         except (pytesseract.TesseractError, OSError) as exc:
@@ -129,9 +150,26 @@ def _render(folder: Path, n: int, dpi: int, timeout: float) -> Path:
     return image
 
 
-def _dpi(width: float, height: float) -> int:
+def _lighten(image: Path, view: PageView, dpi: int) -> None:
+    """Print the dark rectangles inverted (light text on them becomes dark): Tesseract misses much of it."""
+    from PIL import Image, ImageDraw, ImageOps
+
+    scale, (left, _, _, top) = dpi / 72, view.area
+    with Image.open(image) as opened:
+        picture = opened.convert("L")
+    mask = Image.new("L", picture.size, 0)
+    pen = ImageDraw.Draw(mask)
+    for x0, y0, x1, y1 in view.dark:
+        corners = ((x0 - left) * scale, (top - y1) * scale, (x1 - left) * scale, (top - y0) * scale)
+        if corners[0] < corners[2] and corners[1] < corners[3]:
+            pen.rectangle(corners, fill=255)
+    picture.paste(ImageOps.invert(picture), mask=mask)
+    picture.save(image, format="PPM")
+
+
+def _dpi(area: Box) -> int:
     """150 dpi, or less for a page so large that 150 dpi would exceed MAX_PIXELS."""
-    inches = max(abs(width * height), 1.0) / (72 * 72)
+    inches = max(abs((area[2] - area[0]) * (area[3] - area[1])), 1.0) / (72 * 72)
     return max(10, min(DPI, int(math.sqrt(MAX_PIXELS / inches))))
 
 
@@ -149,42 +187,58 @@ def _too_slow() -> CannotVerify:
 # ----------------------------------------------------------------------------- comparing
 
 
-def words(text: str) -> list[str]:
-    """Words as compared: NFKC, case-folded, letters and digits only, of three characters or more."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return [w for w in _WORD.findall(folded) if len(w) >= MIN_WORD]
-
-
 def compare(page: int, extracted: str, printed: str) -> PageDiff:
     """The words that differ between a page's extracted text and its OCR, noise forgiven."""
-    ours, seen = words(extracted), words(printed)
-    only_ours, only_seen = Counter(ours) - Counter(seen), Counter(seen) - Counter(ours)
+    ours, seen = _tokens(extracted), _tokens(printed)
+    only_ours = Counter(w for w in ours if len(w) >= MIN_WORD) - Counter(w for w in seen if len(w) >= MIN_WORD)
+    only_seen = Counter(w for w in seen if len(w) >= MIN_WORD) - Counter(w for w in ours if len(w) >= MIN_WORD)
     _joined(ours, only_ours, only_seen)
     _joined(seen, only_seen, only_ours)
     not_printed, not_extracted = _near_misses(list(only_ours.elements()), list(only_seen.elements()))
-    return PageDiff(page, len(ours), not_printed, not_extracted)
+    return PageDiff(page, sum(len(w) >= MIN_WORD for w in ours), not_printed, not_extracted)
+
+
+def _tokens(text: str) -> list[str]:
+    return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
 
 
 def _joined(sequence: list[str], mine: Counter[str], theirs: Counter[str]) -> None:
     """Two adjacent words of one side that the other side reads as one ("a period" / "aperiod")."""
     for first, second in itertools.pairwise(sequence):
         both = first + second
-        if theirs[both] > 0 and mine[first] > 0 and mine[second] > 0:
+        if theirs[both] > 0 and all(len(w) < MIN_WORD or mine[w] > 0 for w in (first, second)):
             theirs[both] -= 1
-            mine[first] -= 1
-            mine[second] -= 1
+            for word in (first, second):
+                mine[word] -= len(word) >= MIN_WORD
 
 
 def _near_misses(ours: list[str], seen: list[str]) -> tuple[list[str], list[str]]:
-    """Pair off words that are one word misread (most letters in common); the rest differ."""
+    """Pair off words that are one word misread (most letters in common); the rest differ.
+
+    OCR misreads at random; a font whose map lies changes the same letter everywhere. So a pair
+    is forgiven only when its edit is not one that three or more pairs on the page share.
+    """
     if len(ours) * len(seen) > MAX_PAIRS:
         return ours, seen
     left: list[str] = []
+    pairs: list[tuple[str, str]] = []
     for word in ours:
         scored = [(difflib.SequenceMatcher(None, word, other).ratio(), other) for other in seen]
         best = max(scored, default=(0.0, ""))
         if best[0] >= NEAR_MISS:
             seen.remove(best[1])
+            pairs.append((word, best[1]))
         else:
             left.append(word)
+    edits = [_edits(a, b) for a, b in pairs]
+    shared = Counter(e for pair in edits for e in set(pair))
+    for (a, b), pair in zip(pairs, edits, strict=True):
+        if any(shared[e] >= SYSTEMATIC for e in pair):
+            left.append(a)
+            seen.append(b)
     return left, seen
+
+
+def _edits(one: str, two: str) -> list[tuple[str, str]]:
+    matcher = difflib.SequenceMatcher(None, one, two)
+    return [(one[i1:i2], two[j1:j2]) for op, i1, i2, j1, j2 in matcher.get_opcodes() if op != "equal"]

@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from .pdf_colour import WHITE, blend, contrast
+from .pdf_colour import WHITE, blend, contrast, luminance
 from .pdf_geometry import Box, inside, intersect
 from .pdf_marks import Drawing, Glyph, Paint
 from .pdf_paint import Painter
@@ -23,6 +23,7 @@ from .verify_text import Finding, Kind
 TINY_TEXT = 4.0  # pt: effective size (height, or width after horizontal scaling) below which text is unreadable
 LOW_CONTRAST = 1.5  # WCAG contrast ratio below which text does not stand out from what lies beneath it
 OPAQUE = 0.5  # an image or unknown colour painted at least this opaque hides what is under it
+DARK = 0.18  # relative luminance below which a background is dark (mid grey is about 0.21)
 PRINCIPLE = "P4"  # what is signed must be what is read
 MANIFEST_NAME = "contractkit-manifest.json"
 _QUOTE_LIMIT = 200
@@ -35,14 +36,34 @@ class Verdict:
     reason: str
 
 
-def inspect(reader: Any) -> list[Finding]:
+@dataclass
+class Inspection:
+    """The findings, and for each page the dark opaque rectangles (table headings) that carry light text."""
+
+    findings: list[Finding]
+    dark: list[list[Box]]
+
+
+def inspect(reader: Any) -> Inspection:
     """Every drawing, annotation, form and attachment finding of a PDF (pypdf reader), page by page."""
     painter = Painter(reader, hidden_layers(reader))
-    findings: list[Finding] = []
+    result = Inspection([], [])
     for number, page in enumerate(reader.pages, 1):
-        findings += judge(painter.page(page), page_area(page), number)
-        findings += annotation_findings(page, number)
-    return findings + form_fields(reader) + attachments(reader)
+        drawing = painter.page(page)
+        result.findings += judge(drawing, page_area(page), number)
+        result.findings += annotation_findings(page, number)
+        result.dark.append(dark_rectangles(drawing))
+    result.findings += form_fields(reader) + attachments(reader)
+    return result
+
+
+def dark_rectangles(drawing: Drawing) -> list[Box]:
+    """Opaque dark rectangles: OCR reads the light text on them better once they are printed inverted."""
+    return [
+        p.region.box
+        for p in drawing.paints
+        if not p.region.polygons and p.colour is not None and p.alpha >= 0.9 and luminance(p.colour) < DARK
+    ]
 
 
 def page_area(page: Any) -> Box:

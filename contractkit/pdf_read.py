@@ -27,7 +27,8 @@ from .text import normalise
 from .verify_text import Expected, Finding, Segment
 
 if TYPE_CHECKING:
-    from .ocr import PageDiff
+    from .ocr import PageDiff, PageView
+    from .pdf_geometry import Box
 
 T = TypeVar("T")
 _DIGITS = re.compile(r"\d+")
@@ -73,15 +74,15 @@ def read_pdf(data: bytes, limits: PdfLimits | None = None, *, ocr: bool = False)
         check_available()  # before the work, so that a missing Tesseract is said at once
     try:
         with _deadline(limits.max_seconds):
-            content, sizes = _read(data, limits, time.monotonic() + limits.max_seconds)
+            content, views = _read(data, limits, time.monotonic() + limits.max_seconds)
     except _Timeout:
         raise CannotVerify(f"reading the PDF took longer than {limits.max_seconds:g} s: refused") from None
     if ocr:
-        content.issues += cross_check(data, content.page_texts, sizes, limits.max_ocr_seconds)
+        content.issues += cross_check(data, content.page_texts, views, limits.max_ocr_seconds)
     return content
 
 
-def _read(data: bytes, limits: PdfLimits, deadline: float) -> tuple[PdfContent, list[tuple[float, float]]]:
+def _read(data: bytes, limits: PdfLimits, deadline: float) -> tuple[PdfContent, list[PageView]]:
     from pypdf import PdfReader
 
     from .pdf_inspect import inspect
@@ -97,20 +98,27 @@ def _read(data: bytes, limits: PdfLimits, deadline: float) -> tuple[PdfContent, 
         if time.monotonic() > deadline:
             raise _Timeout
         pages.append(_guard(lambda n=number: reader.pages[n].extract_text() or ""))  # type: ignore[misc]
-    issues = _guard(lambda: inspect(reader))
-    sizes = _guard(lambda: [(float(p.cropbox.width), float(p.cropbox.height)) for p in reader.pages])
-    return PdfContent(clean_pages(pages), count, _manifest(data), pages, issues), sizes
+    inspection = _guard(lambda: inspect(reader))
+    views = _guard(lambda: [_view(page, dark) for page, dark in zip(reader.pages, inspection.dark, strict=True)])
+    return PdfContent(clean_pages(pages), count, _manifest(data), pages, inspection.findings), views
 
 
-def cross_check(data: bytes, page_texts: list[str], sizes: list[tuple[float, float]], seconds: float) -> list[Finding]:
+def _view(page: Any, dark: list[Box]) -> PageView:
+    from .ocr import PageView
+    from .pdf_inspect import page_area
+
+    return PageView(page_area(page), int(page.get("/Rotate", 0) or 0), tuple(dark))
+
+
+def cross_check(data: bytes, page_texts: list[str], views: list[PageView], seconds: float) -> list[Finding]:
     """An `ocr-mismatch` finding for each page whose printed words differ from its text beyond OCR noise."""
-    from .ocr import NOISE_BOUND, compare, printed_text
+    from .ocr import compare, printed_text
 
-    printed = printed_text(data, sizes, seconds=seconds)
+    printed = printed_text(data, views, seconds=seconds)
     findings = []
     for number, (ours, seen) in enumerate(zip(page_texts, printed, strict=True), 1):
         diff = compare(number, ours, seen)
-        if diff.differing > NOISE_BOUND:
+        if diff.beyond_noise:
             findings.append(_mismatch(diff))
     return findings
 
