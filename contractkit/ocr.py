@@ -195,7 +195,20 @@ def compare(page: int, extracted: str, printed: str) -> PageDiff:
     _joined(ours, only_ours, only_seen)
     _joined(seen, only_seen, only_ours)
     not_printed, not_extracted = _near_misses(list(only_ours.elements()), list(only_seen.elements()))
-    return PageDiff(page, sum(len(w) >= MIN_WORD for w in ours), not_printed, not_extracted)
+    words = sum(len(w) >= MIN_WORD for w in ours)
+    return PageDiff(page, words, _in_order(ours, not_printed), _in_order(seen, not_extracted))
+
+
+def _in_order(sequence: list[str], chosen: list[str]) -> list[str]:
+    """`chosen` (a multiset of words of `sequence`) in the order the words come in the sequence (the last
+    occurrences, so that an addition at the end of a page reads as written)."""
+    left = Counter(chosen)
+    out = []
+    for word in reversed(sequence):
+        if left[word] > 0:
+            left[word] -= 1
+            out.append(word)
+    return out[::-1]
 
 
 def _tokens(text: str) -> list[str]:

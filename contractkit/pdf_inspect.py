@@ -220,13 +220,21 @@ def annotation_findings(page: Any, number: int) -> list[Finding]:
         if not isinstance(annot, dict):
             continue
         subtype = str(annot.get("/Subtype", "/Unknown"))
-        if subtype == "/Widget" or (subtype in _SHOWN_ANNOTATIONS_OK and "/AP" not in annot):
+        if subtype in _SHOWN_ANNOTATIONS_OK and "/AP" not in annot:
             continue
-        text = " ".join(str(annot.get(k, "")) for k in ("/Contents", "/RC") if annot.get(k)).strip()
-        shown = f": {text[:_QUOTE_LIMIT]!r}" if text else ""
-        detail = f"a {subtype[1:]} annotation on page {number}, drawn over the agreement{shown}"
-        out.append(Finding("annotation", None, PRINCIPLE, detail, location=f"page {number}"))
+        out.append(_annotation(annot, subtype, number))
     return out
+
+
+def _annotation(annot: Any, subtype: str, number: int) -> Finding:
+    keys = ("/T", "/V") if subtype == "/Widget" else ("/Contents", "/RC")
+    text = " ".join(str(annot.get(k, "")) for k in keys if annot.get(k)).strip()
+    shown = f": {text[:_QUOTE_LIMIT]!r}" if text else ""
+    if subtype == "/Widget":
+        detail = f"a form field on page {number}, whose value is shown over the agreement{shown}"
+        return Finding("form-field", None, PRINCIPLE, detail, location=f"page {number}")
+    detail = f"a {subtype[1:]} annotation on page {number}, drawn over the agreement{shown}"
+    return Finding("annotation", None, PRINCIPLE, detail, location=f"page {number}")
 
 
 def form_fields(reader: Any) -> list[Finding]:

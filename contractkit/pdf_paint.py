@@ -39,9 +39,10 @@ class Painter:
         from pypdf.generic import ContentStream
 
         run = _Run(self, Drawing())
-        contents = page.get_contents()
+        contents = page.get_contents()  # a ContentStream (the page's streams joined), parsed on first use
         if contents is not None:
-            run.execute(ContentStream(contents, self.reader).operations, _resolve(page.get("/Resources")) or {}, 0)
+            operations = contents.operations if isinstance(contents, ContentStream) else []
+            run.execute(operations, _resolve(page.get("/Resources")) or {}, 0)
         return run.drawing
 
     def font(self, resources: Any, name: Any) -> Font | None:

@@ -118,7 +118,7 @@ class TextOperators:
             box = bounds([apply(base, x, y0), apply(base, x + w, y0), apply(base, x + w, y1), apply(base, x, y1)])
             cx, cy = apply(base, x + w / 2, (y0 + y1) / 2)
             self.order += 1
-            why = hidden or ("a blank glyph" if code in font.type3_blank else "")
+            why = hidden or ("as a blank glyph" if code in font.type3_blank else "")
             clipped = not all(c.contains(cx, cy) for c in st.clip)
             glyph = Glyph(font.text(code), box, cx, cy, height, width, colour, alpha, self.order, why, clipped)
             glyph.masked = st.soft_mask
@@ -139,7 +139,7 @@ class TextOperators:
     def _hidden(self) -> str:
         st = self.state
         if st.mode in (3, 7):
-            return f"rendering mode {st.mode} (invisible)"
+            return f"in rendering mode {st.mode} (invisible)"
         if self.hidden_content:
             return "in a layer (optional content) that is switched off"
         if (st.stroke_space if st.mode in (1, 5) else st.fill_space).no_ink:

@@ -13,6 +13,7 @@ import subprocess
 import tempfile
 import zipfile
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ from contractkit.pdf_paint import Painter
 FONT = b"/CKH"
 
 
+@lru_cache(maxsize=4)
 def glyphs(pdf: bytes) -> list[list[Glyph]]:
     """Every page's characters as contractkit's interpreter sees them."""
     reader = PdfReader(io.BytesIO(pdf))
