@@ -10,6 +10,8 @@ signing copy from contractkit has none. Each finding names the page and the word
 from __future__ import annotations
 
 import bisect
+import math
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +29,7 @@ DARK = 0.18  # relative luminance below which a background is dark (mid grey is 
 PRINCIPLE = "P4"  # what is signed must be what is read
 MANIFEST_NAME = "contractkit-manifest.json"
 _QUOTE_LIMIT = 200
+_CELL = 8.0  # pt: grid cell for finding characters near one another
 _SHOWN_ANNOTATIONS_OK = {"/Link", "/Popup"}
 
 
@@ -102,11 +105,14 @@ def judge(drawing: Drawing, area: Box, page: int) -> list[Finding]:
     """Findings for the characters of one page that a reader cannot see or read."""
     glyphs = drawing.glyphs
     under = _paints_at(glyphs, drawing.paints)
+    overprinted = _overprinted(glyphs)
     flagged: dict[Kind, dict[int, str]] = {}
     for i, glyph in enumerate(glyphs):
         if glyph.char.isspace() or not glyph.char:
             continue
         verdict = _verdict(glyph, area, under.get(i, []))
+        if verdict is None and i in overprinted:
+            verdict = Verdict("covered-text", "covered by other characters drawn over it")
         if verdict is not None:
             flagged.setdefault(verdict.kind, {})[i] = verdict.reason
     return [_finding(kind, reasons, glyphs, page) for kind, reasons in flagged.items()]
@@ -137,7 +143,7 @@ def _unseen(glyph: Glyph, area: Box) -> Verdict | None:
     if glyph.colour is None:
         return Verdict("low-contrast-text", "drawn in a colour the verifier cannot evaluate (a pattern?)")
     if glyph.masked:
-        return Verdict("low-contrast-text", "drawn through a soft mask the verifier cannot evaluate")
+        return Verdict("low-contrast-text", "drawn through a soft mask or blend mode the verifier cannot evaluate")
     return None
 
 
@@ -174,6 +180,34 @@ def _paints_at(glyphs: list[Glyph], paints: list[Paint]) -> dict[int, list[Paint
             if x0 <= glyphs[i].x <= x1:
                 out.setdefault(i, []).append(paint)
     return out
+
+
+def _overprinted(glyphs: list[Glyph]) -> set[int]:
+    """Characters over whose centre a later, different character is drawn (text stacked on text,
+    or a block glyph over words). Combining accents, drawn over their letter, do not count."""
+    grid: dict[tuple[int, int], list[int]] = {}
+    for i, glyph in enumerate(glyphs):
+        if glyph.char.strip():
+            grid.setdefault((math.floor(glyph.x / _CELL), math.floor(glyph.y / _CELL)), []).append(i)
+    out: set[int] = set()
+    for j, top in enumerate(glyphs):
+        if top.hidden or not top.char.strip() or unicodedata.combining(top.char[0]):
+            continue
+        x0, y0, x1, y1 = top.box
+        for i in _near(grid, top.box):
+            under = glyphs[i]
+            if i < j and under.char != top.char and x0 <= under.x <= x1 and y0 <= under.y <= y1:
+                out.add(i)
+    return out
+
+
+def _near(grid: dict[tuple[int, int], list[int]], box: Box) -> list[int]:
+    """Indices of the characters whose centre falls in the grid cells `box` touches."""
+    cols = range(math.floor(box[0] / _CELL), math.floor(box[2] / _CELL) + 1)
+    rows = range(math.floor(box[1] / _CELL), math.floor(box[3] / _CELL) + 1)
+    if len(cols) * len(rows) > len(grid):
+        return [i for found in grid.values() for i in found]
+    return [i for col in cols for row in rows for i in grid.get((col, row), ())]
 
 
 def _finding(kind: Kind, reasons: dict[int, str], glyphs: list[Glyph], page: int) -> Finding:

@@ -24,7 +24,7 @@ class Glyph:
     order: int
     hidden: str = ""  # why nothing is drawn, whatever the colour ("rendering mode 3", ...)
     clipped: bool = False  # its centre is outside the clipping path
-    masked: bool = False  # drawn through a soft mask
+    masked: bool = False  # drawn through a soft mask or with a blend mode other than Normal
 
 
 @dataclass(slots=True)
@@ -61,7 +61,7 @@ class GraphicsState:
     stroke: tuple[float, ...] = (0.0,)
     fill_alpha: float = 1.0
     stroke_alpha: float = 1.0
-    soft_mask: bool = False
+    soft_mask: bool = False  # a soft mask, or a blend mode other than Normal: what shows cannot be told
     line_width: float = 1.0
     clip: tuple[Region, ...] = ()
     font: Font | None = None

@@ -24,6 +24,7 @@ THICK_STROKE = 2.5  # pt: a stroked line at least this wide can hide text; thinn
 _PAINT_FILL = {b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*"}
 _PAINT_STROKE = {b"S", b"s", b"B", b"B*", b"b", b"b*"}
 _PAINT_END = _PAINT_FILL | _PAINT_STROKE | {b"n"}
+_NORMAL_BLEND = {"/Normal", "/Compatible"}
 
 
 class Painter:
@@ -159,8 +160,10 @@ class _Run(TextOperators):
         st.fill_alpha = _unit(params.get("/ca"), st.fill_alpha)
         st.stroke_alpha = _unit(params.get("/CA"), st.stroke_alpha)
         st.line_width = float(params.get("/LW", st.line_width))
-        if "/SMask" in params:
-            st.soft_mask = _resolve(params["/SMask"]) != "/None"
+        if "/SMask" in params or "/BM" in params:
+            mode = _resolve(params.get("/BM", "/Normal"))
+            mode = _resolve(mode[0]) if isinstance(mode, list) and mode else mode
+            st.soft_mask = _resolve(params.get("/SMask", "/None")) != "/None" or mode not in _NORMAL_BLEND
         font = _resolve(params.get("/Font"))
         if isinstance(font, list) and len(font) == 2:
             st.font, st.size = load_font(_resolve(font[0])), float(font[1])

@@ -131,10 +131,14 @@ class TextOperators:
         self.tm = shift(self.tm, x, 0.0)
 
     def _paint(self) -> tuple[Any, float]:
+        """The colour that shows the character: its fill, its outline (modes 1, 5), or for text both
+        filled and outlined (modes 2, 6) the darker of the two (the one that stands out on paper)."""
         st = self.state
-        if st.mode in (1, 5):
-            return to_rgb(st.stroke_space, st.stroke), st.stroke_alpha
-        return to_rgb(st.fill_space, st.fill), st.fill_alpha
+        fill, stroke = to_rgb(st.fill_space, st.fill), to_rgb(st.stroke_space, st.stroke)
+        darker_outline = stroke is not None and fill is not None and sum(stroke) < sum(fill)
+        if st.mode in (1, 5) or (st.mode in (2, 6) and darker_outline):
+            return stroke, st.stroke_alpha
+        return fill, st.fill_alpha
 
     def _hidden(self) -> str:
         st = self.state

@@ -126,10 +126,19 @@ def test_filled_shapes_and_images_are_recorded_in_drawing_order() -> None:
         (b"q 0 0 10 10 re W n BT /F1 10 Tf 100 700 Td (Hello) Tj ET Q", [("clipped-text", "page 1")]),
         (b"q 0 0 10 10 re W n Q BT /F1 10 Tf 100 700 Td (Hello) Tj ET", []),  # the clip ended with Q
         (b"/Pattern cs /P1 scn BT /F1 10 Tf 100 700 Td (Hello) Tj ET", [("low-contrast-text", "page 1")]),
+        (b"1 g 0 G BT /F1 10 Tf 2 Tr 100 700 Td (Hello) Tj ET", []),  # white letters outlined in black
+        (b"BT /F1 10 Tf 100 700 Td (Hello) Tj ET BT /F1 10 Tf 100 700 Td (XXXXX) Tj ET", [("covered-text", "page 1")]),
+        (b"BT /F1 10 Tf 100 700 Td (Hello) Tj ET BT /F1 10 Tf 100.3 700 Td (Hello) Tj ET", []),  # drawn twice: bold
     ],
 )
 def test_what_a_reader_sees(content: bytes, expected: list[tuple[str, str]]) -> None:
     assert kinds(build(content)) == expected
+
+
+@pytest.mark.parametrize("state", [b"/BM /Lighten", b"/BM [/Screen /Normal]", b"/SMask << /S /Luminosity >>"])
+def test_blend_modes_and_soft_masks_are_not_guessed(state: bytes) -> None:
+    pdf = build(b"/G1 gs BT /F1 10 Tf 100 700 Td (Hello) Tj ET", resources=b"/ExtGState << /G1 << %s >> >>" % state)
+    assert kinds(pdf) == [("low-contrast-text", "page 1")]
 
 
 def test_a_shape_drawn_before_the_text_is_beneath_it() -> None:
