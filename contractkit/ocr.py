@@ -21,7 +21,8 @@ import tempfile
 import time
 import unicodedata
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -94,43 +95,66 @@ def _languages() -> tuple[str, ...]:
         return ()
 
 
-def printed_text(data: bytes, views: list[PageView], *, seconds: float) -> list[str]:
-    """The OCR text of every page, one process per core."""
-    check_available()
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # Tesseract's OpenMP threads spin; one process per core instead
-    deadline = time.monotonic() + seconds
-    with tempfile.TemporaryDirectory(prefix="contractkit-ocr-") as tmp:
-        folder = Path(tmp)
-        (folder / "in.pdf").write_bytes(data)
-        workers = max(1, min(len(os.sched_getaffinity(0)), len(views)))
-        chunks = [list(range(k, len(views), workers)) for k in range(workers)]
-        texts: dict[int, str] = {}
-        with ThreadPoolExecutor(workers) as pool:
-            for part in pool.map(lambda pages: _work(folder, pages, views, deadline), chunks):
-                texts.update(part)
-    return [texts[n] for n in range(len(views))]
+class PrintedPages:
+    """OCR of pages as soon as each is submitted, one Tesseract process per core, so that the
+    cross-check runs while the rest of the PDF is still being read. Use as a context manager."""
 
+    def __init__(self, data: bytes, *, seconds: float) -> None:
+        self.data = data
+        self.deadline = time.monotonic() + seconds
+        self.futures: dict[int, Future[str]] = {}
+        self._stack = ExitStack()
 
-def _work(folder: Path, pages: list[int], views: list[PageView], deadline: float) -> dict[int, str]:
-    """Render then read this worker's pages (0-based), one at a time."""
-    import pytesseract
+    def __enter__(self) -> PrintedPages:
+        check_available()
+        os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # its OpenMP threads spin: one process per core instead
+        self.folder = Path(self._stack.enter_context(tempfile.TemporaryDirectory(prefix="contractkit-ocr-")))
+        (self.folder / "in.pdf").write_bytes(self.data)
+        self.pool = ThreadPoolExecutor(_cores())
+        return self
 
-    out = {}
-    for n in pages:
-        dpi = _dpi(views[n].area)
-        image = _render(folder, n, dpi, _remaining(deadline))
-        if views[n].dark and views[n].rotate % 360 == 0:
-            _lighten(image, views[n], dpi)
+    def __exit__(self, *exc: object) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        self._stack.close()
+
+    def submit(self, n: int, view: PageView) -> None:
+        """Render and read page `n` (0-based) in the background."""
+        self.futures[n] = self.pool.submit(self._page, n, view)
+
+    def texts(self, count: int) -> list[str]:
+        """The OCR text of pages 0 to count - 1 (all submitted), waiting for them."""
+        return [self.futures[n].result() for n in range(count)]
+
+    def _page(self, n: int, view: PageView) -> str:
+        import pytesseract
+
+        dpi = _dpi(view.area)
+        image = _render(self.folder, n, dpi, _remaining(self.deadline))
         try:
-            text = pytesseract.image_to_string(str(image), lang="eng", config=CONFIG, timeout=_remaining(deadline))
+            if view.dark and view.rotate % 360 == 0:
+                _lighten(image, view, dpi)
+            text = pytesseract.image_to_string(str(image), lang="eng", config=CONFIG, timeout=_remaining(self.deadline))
         except RuntimeError:  # pytesseract's timeout (it kills the process)
             raise _too_slow() from None
         except (pytesseract.TesseractError, OSError) as exc:
             raise CannotVerify(f"OCR failed on page {n + 1}: {exc}") from None
         finally:
             image.unlink(missing_ok=True)
-        out[n] = str(text)
-    return out
+        return str(text)
+
+
+def printed_text(data: bytes, views: list[PageView], *, seconds: float) -> list[str]:
+    """The OCR text of every page."""
+    with PrintedPages(data, seconds=seconds) as printed:
+        for n, view in enumerate(views):
+            printed.submit(n, view)
+        return printed.texts(len(views))
+
+
+def _cores() -> int:
+    """The cores this process may run on (one Tesseract process each)."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
 
 
 def _render(folder: Path, n: int, dpi: int, timeout: float) -> Path:

@@ -13,6 +13,7 @@ import bisect
 import math
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,8 +48,9 @@ class Inspection:
     dark: list[list[Box]]
 
 
-def inspect(reader: Any) -> Inspection:
-    """Every drawing, annotation, form and attachment finding of a PDF (pypdf reader), page by page."""
+def inspect(reader: Any, on_page: Callable[[int, Any, list[Box]], None] | None = None) -> Inspection:
+    """Every drawing, annotation, form and attachment finding of a PDF (pypdf reader), page by page;
+    `on_page(index, page, dark rectangles)` hears of each page as soon as it is done."""
     painter = Painter(reader, hidden_layers(reader))
     result = Inspection([], [])
     for number, page in enumerate(reader.pages, 1):
@@ -56,6 +58,8 @@ def inspect(reader: Any) -> Inspection:
         result.findings += judge(drawing, page_area(page), number)
         result.findings += annotation_findings(page, number)
         result.dark.append(dark_rectangles(drawing))
+        if on_page is not None:
+            on_page(number - 1, page, result.dark[-1])
     result.findings += form_fields(reader) + attachments(reader)
     return result
 

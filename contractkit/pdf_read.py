@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from .ocr import PageDiff, PageView
     from .pdf_geometry import Box
 
+    OnPage = Callable[[int, PageView], None]
+
 T = TypeVar("T")
 _DIGITS = re.compile(r"\d+")
 _PAGE_LINE = re.compile(r"^(page\s+)?\d+(\s+(of|/)\s+\d+)?$", re.IGNORECASE)
@@ -68,21 +70,28 @@ def read_pdf(data: bytes, limits: PdfLimits | None = None, *, ocr: bool = False)
     limits = limits or PdfLimits()
     if len(data) > limits.max_bytes:
         raise CannotVerify(f"the PDF is {len(data)} bytes (limit {limits.max_bytes})")
-    if ocr:
-        from .ocr import check_available
+    if not ocr:
+        return _bounded(data, limits, None)[0]
+    from .ocr import PrintedPages
 
-        check_available()  # before the work, so that a missing Tesseract is said at once
-    try:
-        with _deadline(limits.max_seconds):
-            content, views = _read(data, limits, time.monotonic() + limits.max_seconds)
-    except _Timeout:
-        raise CannotVerify(f"reading the PDF took longer than {limits.max_seconds:g} s: refused") from None
-    if ocr:
-        content.issues += cross_check(data, content.page_texts, views, limits.max_ocr_seconds)
+    with PrintedPages(data, seconds=limits.max_ocr_seconds) as printed:
+        content, views = _bounded(data, limits, printed.submit)
+        content.issues += cross_check(content.page_texts, printed.texts(len(views)))
     return content
 
 
-def _read(data: bytes, limits: PdfLimits, deadline: float) -> tuple[PdfContent, list[PageView]]:
+def _bounded(data: bytes, limits: PdfLimits, on_page: OnPage | None) -> tuple[PdfContent, list[PageView]]:
+    try:
+        with _deadline(limits.max_seconds):
+            return _read(data, limits, time.monotonic() + limits.max_seconds, on_page)
+    except _Timeout:
+        raise CannotVerify(f"reading the PDF took longer than {limits.max_seconds:g} s: refused") from None
+
+
+def _read(
+    data: bytes, limits: PdfLimits, deadline: float, on_page: OnPage | None = None
+) -> tuple[PdfContent, list[PageView]]:
+    """Inspect each page (handing its view to `on_page` at once, for OCR), then extract its text."""
     from pypdf import PdfReader
 
     from .pdf_inspect import inspect
@@ -93,13 +102,19 @@ def _read(data: bytes, limits: PdfLimits, deadline: float) -> tuple[PdfContent, 
     count = _guard(lambda: len(reader.pages))
     if count > limits.max_pages:
         raise CannotVerify(f"the PDF has {count} pages (limit {limits.max_pages})")
+    views: list[PageView] = []
+
+    def seen(n: int, page: Any, dark: list[Box]) -> None:
+        views.append(_view(page, dark))
+        if on_page is not None:
+            on_page(n, views[-1])
+
+    inspection = _guard(lambda: inspect(reader, seen))
     pages = []
     for number in range(count):
         if time.monotonic() > deadline:
             raise _Timeout
         pages.append(_guard(lambda n=number: reader.pages[n].extract_text() or ""))  # type: ignore[misc]
-    inspection = _guard(lambda: inspect(reader))
-    views = _guard(lambda: [_view(page, dark) for page, dark in zip(reader.pages, inspection.dark, strict=True)])
     return PdfContent(clean_pages(pages), count, _manifest(data), pages, inspection.findings), views
 
 
@@ -110,11 +125,10 @@ def _view(page: Any, dark: list[Box]) -> PageView:
     return PageView(page_area(page), int(page.get("/Rotate", 0) or 0), tuple(dark))
 
 
-def cross_check(data: bytes, page_texts: list[str], views: list[PageView], seconds: float) -> list[Finding]:
+def cross_check(page_texts: list[str], printed: list[str]) -> list[Finding]:
     """An `ocr-mismatch` finding for each page whose printed words differ from its text beyond OCR noise."""
-    from .ocr import compare, printed_text
+    from .ocr import compare
 
-    printed = printed_text(data, views, seconds=seconds)
     findings = []
     for number, (ours, seen) in enumerate(zip(page_texts, printed, strict=True), 1):
         diff = compare(number, ours, seen)
