@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import difflib
 import itertools
-import math
 import os
 import re
 import shutil
@@ -30,8 +29,7 @@ from pathlib import Path
 from .errors import CannotVerify
 from .pdf_geometry import Box
 
-DPI = 150  # measured: 200 and 300 dpi read no more words correctly and cost more (docs/performance.md)
-MAX_PIXELS = 4 * 1240 * 1754  # four A4 pages at 150 dpi: a giant page is rendered at a lower resolution
+LONG_SIDE = 1754  # pixels of a page's longer side: A4 at 150 dpi (200 and 300 dpi read no more words correctly)
 CONFIG = "--psm 4"  # one column of lines: reads contents pages with dot leaders better than automatic layout
 NOISE_BOUND = 3  # differing words a genuine page may show (measured maximum 2), plus NOISE_SHARE of its words
 NOISE_SHARE = 0.01
@@ -41,6 +39,7 @@ SYSTEMATIC = 3  # the same edit in this many word pairs of a page is a pattern (
 MAX_PAIRS = 250_000  # beyond this many word pairs the page differs far beyond noise: skip the pairing
 INSTALL_HINT = "install Tesseract (sudo apt-get install tesseract-ocr tesseract-ocr-eng, or `make setup`)"
 _WORD = re.compile(r"[^\W_]+")
+_PAGE_FILE = re.compile(r"^p-(\d+)\.pgm$")
 
 
 @dataclass(frozen=True)
@@ -110,10 +109,14 @@ class PrintedPages:
         os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # its OpenMP threads spin: one process per core instead
         self.folder = Path(self._stack.enter_context(tempfile.TemporaryDirectory(prefix="contractkit-ocr-")))
         (self.folder / "in.pdf").write_bytes(self.data)
+        self.renderer = _Renderer(self.folder, self.deadline)
+        self._stack.callback(self.renderer.close)
         self.pool = ThreadPoolExecutor(_cores())
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: object, *rest: object) -> None:
+        if kind is not None:
+            self.renderer.close()  # reading failed: stop the work nobody will use
         self.pool.shutdown(wait=True, cancel_futures=True)
         self._stack.close()
 
@@ -128,11 +131,10 @@ class PrintedPages:
     def _page(self, n: int, view: PageView) -> str:
         import pytesseract
 
-        dpi = _dpi(view.area)
-        image = _render(self.folder, n, dpi, _remaining(self.deadline))
+        image = self.renderer.page(n)
         try:
             if view.dark and view.rotate % 360 == 0:
-                _lighten(image, view, dpi)
+                _lighten(image, view)
             text = pytesseract.image_to_string(str(image), lang="eng", config=CONFIG, timeout=_remaining(self.deadline))
         except RuntimeError:  # pytesseract's timeout (it kills the process)
             raise _too_slow() from None
@@ -157,44 +159,52 @@ def _cores() -> int:
     return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
 
 
-def _render(folder: Path, n: int, dpi: int, timeout: float) -> Path:
-    prefix = folder / f"p{n + 1}"
-    command = ["pdftoppm", "-r", str(dpi), "-gray", "-f", str(n + 1), "-l", str(n + 1), "-singlefile"]
-    try:
-        subprocess.run(
-            [*command, str(folder / "in.pdf"), str(prefix)], capture_output=True, timeout=timeout, check=True
-        )
-    except subprocess.TimeoutExpired:
-        raise _too_slow() from None
-    except subprocess.CalledProcessError as exc:
-        raise CannotVerify(f"page {n + 1} cannot be rendered: {exc.stderr.decode(errors='replace')[:200]}") from None
-    image = prefix.with_suffix(".pgm")
-    if not image.exists():
-        raise CannotVerify(f"page {n + 1} cannot be rendered")
-    return image
+class _Renderer:
+    """One pdftoppm process renders every page in order, started at once (a process per page would
+    parse the PDF and load its fonts again each time); each page is taken as soon as it is written."""
+
+    def __init__(self, folder: Path, deadline: float) -> None:
+        self.folder, self.deadline = folder, deadline
+        command = ["pdftoppm", "-scale-to", str(LONG_SIDE), "-gray", str(folder / "in.pdf"), str(folder / "p")]
+        with (folder / "errors.txt").open("wb") as errors:  # a file: a pipe nobody reads could fill and block
+            self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
+
+    def page(self, n: int) -> Path:
+        """The image of page n (0-based), once pdftoppm has finished it (it has started the next, or ended)."""
+        while True:
+            done = self.process.poll() is not None
+            files = {int(m.group(1)): p for p in self.folder.glob("p-*.pgm") if (m := _PAGE_FILE.match(p.name))}
+            if n + 1 in files and (done or n + 2 in files):
+                return files[n + 1]
+            if done:
+                reason = (self.folder / "errors.txt").read_bytes().decode(errors="replace").strip()[-200:]
+                raise CannotVerify(f"page {n + 1} cannot be rendered" + (f": {reason}" if reason else ""))
+            if time.monotonic() > self.deadline:
+                raise _too_slow()
+            time.sleep(0.02)
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
 
 
-def _lighten(image: Path, view: PageView, dpi: int) -> None:
+def _lighten(image: Path, view: PageView) -> None:
     """Print the dark rectangles inverted (light text on them becomes dark): Tesseract misses much of it."""
     from PIL import Image, ImageDraw, ImageOps
 
-    scale, (left, _, _, top) = dpi / 72, view.area
     with Image.open(image) as opened:
         picture = opened.convert("L")
+    left, bottom, right, top = view.area
+    sx, sy = picture.width / max(right - left, 1e-6), picture.height / max(top - bottom, 1e-6)
     mask = Image.new("L", picture.size, 0)
     pen = ImageDraw.Draw(mask)
     for x0, y0, x1, y1 in view.dark:
-        corners = ((x0 - left) * scale, (top - y1) * scale, (x1 - left) * scale, (top - y0) * scale)
+        corners = ((x0 - left) * sx, (top - y1) * sy, (x1 - left) * sx, (top - y0) * sy)
         if corners[0] < corners[2] and corners[1] < corners[3]:
             pen.rectangle(corners, fill=255)
     picture.paste(ImageOps.invert(picture), mask=mask)
     picture.save(image, format="PPM")
-
-
-def _dpi(area: Box) -> int:
-    """150 dpi, or less for a page so large that 150 dpi would exceed MAX_PIXELS."""
-    inches = max(abs((area[2] - area[0]) * (area[3] - area[1])), 1.0) / (72 * 72)
-    return max(10, min(DPI, int(math.sqrt(MAX_PIXELS / inches))))
 
 
 def _remaining(deadline: float) -> float:
