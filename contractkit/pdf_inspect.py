@@ -21,7 +21,7 @@ from .pdf_colour import WHITE, blend, contrast, luminance
 from .pdf_geometry import Box, inside, intersect
 from .pdf_marks import Drawing, Glyph, Paint
 from .pdf_paint import Painter
-from .verify_text import Finding, Kind
+from .verify_text import Finding, Kind, Severity
 
 TINY_TEXT = 4.0  # pt: effective size (height, or width after horizontal scaling) below which text is unreadable
 LOW_CONTRAST = 1.5  # WCAG contrast ratio below which text does not stand out from what lies beneath it
@@ -38,6 +38,7 @@ _SHOWN_ANNOTATIONS_OK = {"/Link", "/Popup"}
 class Verdict:
     kind: Kind
     reason: str
+    severity: Severity = "error"
 
 
 @dataclass
@@ -110,7 +111,7 @@ def judge(drawing: Drawing, area: Box, page: int) -> list[Finding]:
     glyphs = drawing.glyphs
     under = _paints_at(glyphs, drawing.paints)
     overprinted = _overprinted(glyphs)
-    flagged: dict[Kind, dict[int, str]] = {}
+    flagged: dict[tuple[Kind, Severity], dict[int, str]] = {}
     for i, glyph in enumerate(glyphs):
         if glyph.char.isspace() or not glyph.char:
             continue
@@ -118,8 +119,8 @@ def judge(drawing: Drawing, area: Box, page: int) -> list[Finding]:
         if verdict is None and i in overprinted:
             verdict = Verdict("covered-text", "covered by other characters drawn over it")
         if verdict is not None:
-            flagged.setdefault(verdict.kind, {})[i] = verdict.reason
-    return [_finding(kind, reasons, glyphs, page) for kind, reasons in flagged.items()]
+            flagged.setdefault((verdict.kind, verdict.severity), {})[i] = verdict.reason
+    return [_finding(kind, severity, reasons, glyphs, page) for (kind, severity), reasons in flagged.items()]
 
 
 def _verdict(glyph: Glyph, area: Box, paints: list[Paint]) -> Verdict | None:
@@ -133,6 +134,9 @@ def _verdict(glyph: Glyph, area: Box, paints: list[Paint]) -> Verdict | None:
         return seen
     if min(glyph.size, glyph.width) < TINY_TEXT:
         return Verdict("tiny-text", f"smaller than {TINY_TEXT:g} pt")
+    if any(p.colour is None and p.order < glyph.order and p.covers(glyph.x, glyph.y) for p in paints):
+        reason = "drawn over an image or shading whose colours the verifier cannot tell (look at it)"
+        return Verdict("low-contrast-text", reason, "warning")
     return None
 
 
@@ -214,11 +218,11 @@ def _near(grid: dict[tuple[int, int], list[int]], box: Box) -> list[int]:
     return [i for col in cols for row in rows for i in grid.get((col, row), ())]
 
 
-def _finding(kind: Kind, reasons: dict[int, str], glyphs: list[Glyph], page: int) -> Finding:
+def _finding(kind: Kind, severity: Severity, reasons: dict[int, str], glyphs: list[Glyph], page: int) -> Finding:
     reason = Counter(reasons.values()).most_common(1)[0][0]
     words = quote(sorted(reasons), glyphs)
     detail = f"{len(reasons)} character(s) on page {page} {reason}: {words!r}"
-    return Finding(kind, None, PRINCIPLE, detail, location=f"page {page}")
+    return Finding(kind, None, PRINCIPLE, detail, severity=severity, location=f"page {page}")
 
 
 def quote(indices: list[int], glyphs: list[Glyph]) -> str:

@@ -141,6 +141,20 @@ def test_blend_modes_and_soft_masks_are_not_guessed(state: bytes) -> None:
     assert kinds(pdf) == [("low-contrast-text", "page 1")]
 
 
+IMAGE = stream(b"/Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray /BitsPerComponent 8", b"\0")
+
+
+def test_text_over_an_image_is_a_warning_and_an_image_over_text_covers_it() -> None:
+    picture = b"q 200 0 0 40 90 690 cm /Im1 Do Q "
+    words = b"BT /F1 10 Tf 100 700 Td (Hello) Tj ET "
+    images = b"/XObject << /Im1 6 0 R >>"
+    over = inspect(PdfReader(io.BytesIO(build(picture + words, extra=[IMAGE], resources=images))))
+    assert [(f.kind, f.severity) for f in over.findings] == [("low-contrast-text", "warning")]
+    under = inspect(PdfReader(io.BytesIO(build(words + picture, extra=[IMAGE], resources=images))))
+    assert [(f.kind, f.severity) for f in under.findings] == [("covered-text", "error")]
+    assert "covered by an image drawn over it" in under.findings[0].detail
+
+
 def test_a_shape_drawn_before_the_text_is_beneath_it() -> None:
     assert kinds(build(b"1 g 90 690 100 30 re f 0 g BT /F1 10 Tf 100 700 Td (Hello) Tj ET")) == []
 
