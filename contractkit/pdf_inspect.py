@@ -172,8 +172,16 @@ def _seen(glyph: Glyph, paints: list[Paint], *, exact: bool) -> Verdict | None:
             continue
         shown, background = blend(paint.colour, paint.alpha, shown), blend(paint.colour, paint.alpha, background)
         if contrast(shown, background) < LOW_CONTRAST:
-            return Verdict("covered-text", f"covered by {paint.what} drawn over it")
+            return Verdict("covered-text", _cover(paint, glyph))
     return None
+
+
+def _cover(paint: Paint, glyph: Glyph) -> str:
+    """How a paint hides a character: a thin line through it strikes it out; anything else covers it."""
+    x0, y0, x1, y1 = paint.region.box
+    if min(x1 - x0, y1 - y0) < glyph.size / 4:
+        return f"struck through by {paint.what} drawn across it"
+    return f"covered by {paint.what} drawn over it"
 
 
 def _paints_at(glyphs: list[Glyph], paints: list[Paint]) -> dict[int, list[Paint]]:

@@ -155,6 +155,12 @@ def test_text_over_an_image_is_a_warning_and_an_image_over_text_covers_it() -> N
     assert "covered by an image drawn over it" in under.findings[0].detail
 
 
+def test_a_line_through_the_text_strikes_it_out() -> None:
+    pdf = build(b"BT /F1 10 Tf 100 700 Td (Hello) Tj ET 100 702.5 25 1 re f")
+    (finding,) = inspect(PdfReader(io.BytesIO(pdf))).findings
+    assert finding.kind == "covered-text" and "struck through by a filled shape" in finding.detail
+
+
 def test_a_shape_drawn_before_the_text_is_beneath_it() -> None:
     assert kinds(build(b"1 g 90 690 100 30 re f 0 g BT /F1 10 Tf 100 700 Td (Hello) Tj ET")) == []
 

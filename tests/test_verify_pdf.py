@@ -186,6 +186,12 @@ def letters_stacked_on_non(pdf: bytes) -> tuple[bytes, int, str]:
     return draw(pdf, page, text("mmmm", x0, y0, size=chars[0].size)), page, "non-"
 
 
+def struck_through_non(pdf: bytes) -> tuple[bytes, int, str]:
+    page, chars = locate(pdf, "non-exclusive.")
+    x0, x1, y = chars[0].box[0], chars[3].box[2], chars[0].y
+    return draw(pdf, page, b"q 0 g %g %g %g 0.8 re f Q\n" % (x0, y - 0.4, x1 - x0)), page, "non-"
+
+
 def hidden_layer(pdf: bytes) -> tuple[bytes, int, str]:
     def change(writer: PdfWriter, page: Any) -> None:
         group = writer._add_object(DictionaryObject({NameObject("/Type"): NameObject("/OCG")}))
@@ -224,6 +230,7 @@ DRAWN: dict[str, tuple[Callable[[bytes], tuple[bytes, int, str]], str]] = {
     "curved white shape over non-": (white_blob_over_non, "covered-text"),
     "90% opaque white box over non-": (transparent_white_box, "covered-text"),
     "letters stacked on non-": (letters_stacked_on_non, "covered-text"),
+    "line striking out non-": (struck_through_non, "covered-text"),
     "page turned into a picture over its text": (covered_by_a_picture, "covered-text"),
     "picture with the text as an invisible layer": (picture_with_invisible_text, "hidden-text"),
     "white text": (white_text, "low-contrast-text"),
