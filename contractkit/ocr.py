@@ -15,7 +15,6 @@ import itertools
 import os
 import re
 import shutil
-import subprocess
 import tempfile
 import time
 import unicodedata
@@ -27,9 +26,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import CannotVerify
+from .ocr_render import PageRenderer
 from .pdf_geometry import Box
 
-LONG_SIDE = 1754  # pixels of a page's longer side: A4 at 150 dpi (200 and 300 dpi read no more words correctly)
 CONFIG = "--psm 4"  # one column of lines: reads contents pages with dot leaders better than automatic layout
 NOISE_BOUND = 3  # differing words a genuine page may show (measured maximum 2), plus NOISE_SHARE of its words
 NOISE_SHARE = 0.01
@@ -39,7 +38,6 @@ SYSTEMATIC = 3  # the same edit in this many word pairs of a page is a pattern (
 MAX_PAIRS = 250_000  # beyond this many word pairs the page differs far beyond noise: skip the pairing
 INSTALL_HINT = "install Tesseract (sudo apt-get install tesseract-ocr tesseract-ocr-eng, or `make setup`)"
 _WORD = re.compile(r"[^\W_]+")
-_PAGE_FILE = re.compile(r"^p-(\d+)\.pgm$")
 
 
 @dataclass(frozen=True)
@@ -109,7 +107,7 @@ class PrintedPages:
         os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # its OpenMP threads spin: one process per core instead
         self.folder = Path(self._stack.enter_context(tempfile.TemporaryDirectory(prefix="contractkit-ocr-")))
         (self.folder / "in.pdf").write_bytes(self.data)
-        self.renderer = _Renderer(self.folder, self.deadline)
+        self.renderer = PageRenderer(self.folder / "in.pdf", self.folder, self.deadline, _too_slow)
         self._stack.callback(self.renderer.close)
         self.pool = ThreadPoolExecutor(_cores())
         return self
@@ -157,36 +155,6 @@ def _cores() -> int:
     """The cores this process may run on (one Tesseract process each)."""
     affinity = getattr(os, "sched_getaffinity", None)
     return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
-
-
-class _Renderer:
-    """One pdftoppm process renders every page in order, started at once (a process per page would
-    parse the PDF and load its fonts again each time); each page is taken as soon as it is written."""
-
-    def __init__(self, folder: Path, deadline: float) -> None:
-        self.folder, self.deadline = folder, deadline
-        command = ["pdftoppm", "-scale-to", str(LONG_SIDE), "-gray", str(folder / "in.pdf"), str(folder / "p")]
-        with (folder / "errors.txt").open("wb") as errors:  # a file: a pipe nobody reads could fill and block
-            self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
-
-    def page(self, n: int) -> Path:
-        """The image of page n (0-based), once pdftoppm has finished it (it has started the next, or ended)."""
-        while True:
-            done = self.process.poll() is not None
-            files = {int(m.group(1)): p for p in self.folder.glob("p-*.pgm") if (m := _PAGE_FILE.match(p.name))}
-            if n + 1 in files and (done or n + 2 in files):
-                return files[n + 1]
-            if done:
-                reason = (self.folder / "errors.txt").read_bytes().decode(errors="replace").strip()[-200:]
-                raise CannotVerify(f"page {n + 1} cannot be rendered" + (f": {reason}" if reason else ""))
-            if time.monotonic() > self.deadline:
-                raise _too_slow()
-            time.sleep(0.02)
-
-    def close(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait()
 
 
 def _lighten(image: Path, view: PageView) -> None:

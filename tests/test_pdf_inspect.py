@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import io
 import re
+import time
 import zipfile
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
+from contractkit import ocr_render
 from contractkit.errors import CannotVerify
 from contractkit.filetype import classify
 from contractkit.ocr import PageDiff, compare
@@ -283,3 +286,44 @@ def test_added_words_are_reported() -> None:
 @given(st.text(max_size=300))
 def test_a_page_agrees_with_itself(text: str) -> None:
     assert compare(1, text, text).differing == 0
+
+
+# ----------------------------------------------------------------------------- rendering pages for OCR
+
+
+def blank_pages(count: int) -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(count):
+        writer.add_blank_page(width=200, height=300)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("order", [list(range(7)), [6, 0, 3, 1, 2, 5, 4]])
+def test_pages_are_rendered_a_few_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, order: list[int]) -> None:
+    monkeypatch.setattr(ocr_render, "CHUNK", 3)
+    (tmp_path / "in.pdf").write_bytes(blank_pages(7))
+    renderer = ocr_render.PageRenderer(tmp_path / "in.pdf", tmp_path, time.monotonic() + 60, RuntimeError)
+    try:
+        for n in order:
+            image = renderer.page(n)
+            assert image.name.endswith(f"-{n + 1}.pgm") and image.read_bytes().startswith(b"P5")
+            image.unlink()
+            assert len(list(tmp_path.glob("*.pgm"))) <= 3 + 3  # a chunk waiting, a chunk being written
+        with pytest.raises(CannotVerify, match="page 8 cannot be rendered: the PDF has 7 pages"):
+            renderer.page(7)
+    finally:
+        renderer.close()
+
+
+def test_a_page_that_cannot_be_rendered_is_one_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "in.pdf").write_bytes(b"%PDF-1.7\nnot really\n%%EOF\n")
+    renderer = ocr_render.PageRenderer(tmp_path / "in.pdf", tmp_path, time.monotonic() + 60, RuntimeError)
+    try:
+        with pytest.raises(CannotVerify, match="cannot be rendered"):
+            renderer.page(0)
+    finally:
+        renderer.close()
