@@ -32,6 +32,7 @@ class PageRenderer:
         self.end: int | None = None  # the last page, once pdftoppm has run past it
         self.rendered = 0  # the highest page seen rendered (images are deleted once read)
         self.first = 1
+        self.closed = False
         self.process = self._start(1)
 
     def page(self, n: int) -> Path:
@@ -46,7 +47,9 @@ class PageRenderer:
             time.sleep(0.02)
 
     def close(self) -> None:
+        """Stop rendering; a page still awaited is then refused."""
         with self.lock:
+            self.closed = True
             if self.process.poll() is None:
                 self.process.kill()
             self.process.wait()
@@ -59,6 +62,8 @@ class PageRenderer:
             return subprocess.Popen([*command, str(self.pdf), str(self.folder / "p")], stderr=errors)
 
     def _ready(self, number: int) -> Path | None:
+        if self.closed:
+            raise CannotVerify("rendering stopped")
         done = self.process.poll() is not None  # before looking: every page it wrote is then in sight
         files = {int(m.group(1)): p for p in self.folder.glob("p-*.pgm") if (m := _PAGE_FILE.match(p.name))}
         self.rendered = max([self.rendered, *files])
