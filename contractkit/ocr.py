@@ -214,7 +214,10 @@ def _in_order(sequence: list[str], chosen: list[str]) -> list[str]:
 
 
 def _tokens(text: str) -> list[str]:
-    return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+    """Words, compatibility-folded (ligatures split), case-folded and without accents: the English
+    model reads the Welsh ŵ and ŷ as w and y, which is not a difference in what is printed."""
+    decomposed = unicodedata.normalize("NFKD", text).casefold()
+    return _WORD.findall("".join(c for c in decomposed if not unicodedata.combining(c)))
 
 
 def _joined(sequence: list[str], mine: Counter[str], theirs: Counter[str]) -> None:

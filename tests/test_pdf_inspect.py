@@ -270,6 +270,10 @@ def test_ocr_noise_is_forgiven() -> None:
     assert compare(1, text, misread).differing == 0
 
 
+def test_accents_and_ligatures_are_not_differences() -> None:
+    assert compare(1, "Bwrdd Iechyd Prifysgol ŵyr tŷ café ﬁnal", "Bwrdd Iechyd Prifysgol wyr ty cafe final").differing == 0
+
+
 def test_systematic_substitution_is_not_noise() -> None:
     """Each pair alone looks like a misread letter; the same edit in five words is a font that lies."""
     text = "partner consent purpose payment project"
