@@ -271,7 +271,7 @@ def test_ocr_noise_is_forgiven() -> None:
 
 
 def test_accents_and_ligatures_are_not_differences() -> None:
-    assert compare(1, "Bwrdd Iechyd Prifysgol ŵyr tŷ café ﬁnal", "Bwrdd Iechyd Prifysgol wyr ty cafe final").differing == 0
+    assert compare(1, "Bwrdd Iechyd ŵyr tŷ café ﬁnal", "Bwrdd Iechyd wyr ty cafe final").differing == 0
 
 
 def test_systematic_substitution_is_not_noise() -> None:
