@@ -31,6 +31,7 @@ PRINCIPLE = "P4"  # what is signed must be what is read
 MANIFEST_NAME = "contractkit-manifest.json"
 _QUOTE_LIMIT = 200
 _CELL = 8.0  # pt: grid cell for finding characters near one another
+_LIGATURES = frozenset({"ff", "fi", "fl", "ffi", "ffl", "ft", "fj", "st", "ct", "ij", "ae", "oe"})
 _SHOWN_ANNOTATIONS_OK = {"/Link", "/Popup"}
 
 
@@ -118,6 +119,8 @@ def judge(drawing: Drawing, area: Box, page: int) -> list[Finding]:
         verdict = _verdict(glyph, area, under.get(i, []))
         if verdict is None and i in overprinted:
             verdict = Verdict("covered-text", "covered by other characters drawn over it")
+        if verdict is None and not _one_letter(glyph.char):
+            verdict = Verdict("hidden-text", "read from glyphs that each draw one letter but claim several")
         if verdict is not None:
             flagged.setdefault((verdict.kind, verdict.severity), {})[i] = verdict.reason
     return [_finding(kind, severity, reasons, glyphs, page) for (kind, severity), reasons in flagged.items()]
@@ -196,6 +199,13 @@ def _paints_at(glyphs: list[Glyph], paints: list[Paint]) -> dict[int, list[Paint
             if x0 <= glyphs[i].x <= x1:
                 out.setdefault(i, []).append(paint)
     return out
+
+
+def _one_letter(text: str) -> bool:
+    """Whether a glyph's text is what one glyph can draw: one character (with its accents) or a
+    typographic ligature. A font map that gives one glyph the text "non-" adds words nobody sees."""
+    base = [c for c in text if not unicodedata.combining(c)]
+    return len(base) <= 1 or "".join(base).casefold() in _LIGATURES
 
 
 def _overprinted(glyphs: list[Glyph]) -> set[int]:

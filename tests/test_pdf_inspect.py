@@ -28,13 +28,13 @@ from contractkit.pdf_paint import MAX_DEPTH, Painter
 HELVETICA = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
 
 
-def build(content: bytes, *, extra: list[bytes] | None = None, resources: bytes = b"") -> bytes:
+def build(content: bytes, *, extra: list[bytes] | None = None, resources: bytes = b"", fonts: bytes = b"") -> bytes:
     """A one-page A4 PDF: object 4 is the content stream, 5 Helvetica (/F1), then `extra` objects from 6."""
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> " + resources + b" >> >>",
+        b"/Resources << /Font << /F1 5 0 R " + fonts + b" >> " + resources + b" >> >>",
         b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
         HELVETICA,
         *(extra or []),
@@ -162,6 +162,15 @@ def test_a_line_through_the_text_strikes_it_out() -> None:
     pdf = build(b"BT /F1 10 Tf 100 700 Td (Hello) Tj ET 100 702.5 25 1 re f")
     (finding,) = inspect(PdfReader(io.BytesIO(pdf))).findings
     assert finding.kind == "covered-text" and "struck through by a filled shape" in finding.detail
+
+
+def test_one_glyph_that_claims_several_letters_is_reported() -> None:
+    cmap = stream(b"", b"1 begincodespacerange <00> <FF> endcodespacerange 3 beginbfchar "
+                  b"<41> <0041> <42> <00660069> <43> <006E006F006E002D> endbfchar")  # fmt: skip
+    font = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>"
+    pdf = build(b"BT /F2 10 Tf 100 700 Td (ABC) Tj ET", extra=[cmap, font], fonts=b"/F2 7 0 R")
+    (finding,) = inspect(PdfReader(io.BytesIO(pdf))).findings
+    assert finding.kind == "hidden-text" and finding.detail.endswith("claim several: 'non-'")
 
 
 def test_a_shape_drawn_before_the_text_is_beneath_it() -> None:
