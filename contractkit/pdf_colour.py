@@ -67,8 +67,7 @@ def _array_space(items: list[Any], resources: Any, depth: int) -> Space:
         return {1: GRAY, 3: RGB_SPACE, 4: CMYK}.get(int(items[1].get("/N", 0)), UNKNOWN)
     if family == "/Indexed" and len(items) >= 4:
         base = space(items[1], resources, depth + 1)
-        lookup = items[3].get_data() if hasattr(items[3], "get_data") else bytes(str(items[3]), "latin-1")
-        return Space("indexed", 1, base, bytes(lookup)[: 256 * 4])
+        return Space("indexed", 1, base, _lookup(items[3])[: 256 * 4])
     if family in ("/Separation", "/DeviceN") and len(items) >= 4:
         names = items[1] if isinstance(items[1], list) else [items[1]]
         base = space(items[2], resources, depth + 1)
@@ -76,6 +75,16 @@ def _array_space(items: list[Any], resources: Any, depth: int) -> Space:
     if family == "/Pattern":
         return Space("pattern", 0)
     return UNKNOWN
+
+
+def _lookup(table: Any) -> bytes:
+    """The colour table of an Indexed space: a stream, or a string (pypdf may have decoded it as text)."""
+    if hasattr(table, "get_data"):
+        return bytes(table.get_data())
+    if isinstance(table, bytes):
+        return bytes(table)
+    original = getattr(table, "original_bytes", None)
+    return bytes(original) if isinstance(original, bytes) else str(table).encode("latin-1", errors="replace")
 
 
 def _type2(function: Any) -> tuple[tuple[float, ...], tuple[float, ...], float] | None:

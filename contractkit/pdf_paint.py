@@ -193,6 +193,8 @@ class _Run(TextOperators):
     def op_SC(self, ops: list[Any], depth: int) -> None:
         self._colour(ops, True)
 
+    op_scn, op_SCN = op_sc, op_SC  # the same, and a pattern name is also allowed (then: unknown colour)
+
     def op_g(self, ops: list[Any], depth: int) -> None:
         self._colour(ops, False, space("/DeviceGray", None))
 

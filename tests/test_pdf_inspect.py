@@ -129,6 +129,10 @@ def test_filled_shapes_and_images_are_recorded_in_drawing_order() -> None:
         (b"q 0 0 10 10 re W n BT /F1 10 Tf 100 700 Td (Hello) Tj ET Q", [("clipped-text", "page 1")]),
         (b"q 0 0 10 10 re W n Q BT /F1 10 Tf 100 700 Td (Hello) Tj ET", []),  # the clip ended with Q
         (b"/Pattern cs /P1 scn BT /F1 10 Tf 100 700 Td (Hello) Tj ET", [("low-contrast-text", "page 1")]),
+        (b"/DeviceRGB cs 1 1 1 scn BT /F1 10 Tf 100 700 Td (Hello) Tj ET", [("low-contrast-text", "page 1")]),
+        (b"/DeviceRGB CS 1 1 1 SCN BT /F1 10 Tf 1 Tr 100 700 Td (Hello) Tj ET", [("low-contrast-text", "page 1")]),
+        (b"/DeviceCMYK cs 0 0 0 0 sc BT /F1 10 Tf 100 700 Td (Hello) Tj ET", [("low-contrast-text", "page 1")]),
+        (b"/DeviceCMYK cs BT /F1 10 Tf 100 700 Td (Hello) Tj ET", []),  # cs selects black
         (b"1 g 0 G BT /F1 10 Tf 2 Tr 100 700 Td (Hello) Tj ET", []),  # white letters outlined in black
         (b"BT /F1 10 Tf 100 700 Td (Hello) Tj ET BT /F1 10 Tf 100 700 Td (XXXXX) Tj ET", [("covered-text", "page 1")]),
         (b"BT /F1 10 Tf 100 700 Td (Hello) Tj ET BT /F1 10 Tf 100.3 700 Td (Hello) Tj ET", []),  # drawn twice: bold
@@ -171,6 +175,18 @@ def test_one_glyph_that_claims_several_letters_is_reported() -> None:
     pdf = build(b"BT /F2 10 Tf 100 700 Td (ABC) Tj ET", extra=[cmap, font], fonts=b"/F2 7 0 R")
     (finding,) = inspect(PdfReader(io.BytesIO(pdf))).findings
     assert finding.kind == "hidden-text" and finding.detail.endswith("claim several: 'non-'")
+
+
+def test_colour_spaces_from_the_resources() -> None:
+    icc = stream(b"/N 3", b"")
+    white = b"/CS0 cs 1 1 1 scn BT /F1 10 Tf 100 700 Td (Hello) Tj ET"
+    assert kinds(build(white, extra=[icc], resources=b"/ColorSpace << /CS0 [/ICCBased 6 0 R] >>")) == [
+        ("low-contrast-text", "page 1")
+    ]
+    indexed = b"/CS1 cs 1 sc BT /F1 10 Tf 100 700 Td (Hello) Tj ET"
+    palette = b"/ColorSpace << /CS1 [/Indexed /DeviceRGB 1 <000000FFFFFF>] >>"
+    assert kinds(build(indexed, resources=palette)) == [("low-contrast-text", "page 1")]
+    assert kinds(build(indexed.replace(b"1 sc", b"0 sc"), resources=palette)) == []
 
 
 def test_a_shape_drawn_before_the_text_is_beneath_it() -> None:
