@@ -373,3 +373,13 @@ def test_missing_tesseract_is_one_clear_line(genuine: bytes, tmp_path: Path, mon
         assert run("verify", "--no-ocr", path).exit_code == 0
     finally:
         ocr._languages.cache_clear()
+
+
+def test_text_report_names_the_page_and_the_words(genuine: bytes, tmp_path: Path) -> None:
+    data, page, _ = white_box_over_non(genuine)
+    path = tmp_path / "received.pdf"
+    path.write_bytes(data)
+    result = run("verify", "--no-ocr", path)
+    assert result.exit_code == 3
+    expected = f"  covered-text (page {page + 1}) [P4]: 4 character(s) on page {page + 1} covered by a filled shape"
+    assert expected + " drawn over it: 'non-'" in result.stdout.splitlines()
