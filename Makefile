@@ -1,5 +1,5 @@
 # contractkit: `make demo` drafts every example; `make test` runs every check.
-# Both set up what is missing first: Debian packages (LibreOffice, fonts, poppler), a venv, packages.
+# Both set up what is missing first: Debian packages (LibreOffice, fonts, poppler, Tesseract), a venv, packages.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 CK     := $(BIN)/contractkit
 STAMP  := $(VENV)/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-DEBS   := libreoffice-writer-nogui fonts-liberation2 fonts-crosextra-carlito poppler-utils
+DEBS   := libreoffice-writer-nogui fonts-liberation2 fonts-crosextra-carlito poppler-utils tesseract-ocr tesseract-ocr-eng
 EXAMPLES := $(wildcard examples/*.yaml)
 
 .PHONY: demo test setup system venv lint check bench clean
@@ -30,13 +30,16 @@ check: setup
 
 setup: system venv
 
-# Debian packages, only where missing: soffice for PDFs, metric-compatible fonts, pdftoppm.
+# Debian packages, only where missing: soffice for PDFs, metric-compatible fonts, pdftoppm, and Tesseract
+# with English (verify reads each rendered PDF page back by OCR).
 system:
 	@missing=""; \
 	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-writer-nogui"; \
 	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	fc-list 2>/dev/null | grep -q "Liberation Sans" || missing="$$missing fonts-liberation2"; \
 	fc-list 2>/dev/null | grep -q "Carlito" || missing="$$missing fonts-crosextra-carlito"; \
+	command -v tesseract >/dev/null 2>&1 || missing="$$missing tesseract-ocr"; \
+	tesseract --list-langs 2>/dev/null | grep -qx "eng" || missing="$$missing tesseract-ocr-eng"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && \
@@ -57,6 +60,7 @@ bench: setup
 	$(BIN)/python bench/redline.py
 	$(BIN)/python bench/verify.py
 	$(BIN)/python bench/signing.py
+	$(BIN)/python bench/ocr_noise.py
 
 clean:
 	rm -rf out .venv .pytest_cache .mypy_cache .ruff_cache

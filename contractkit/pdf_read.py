@@ -18,13 +18,19 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import CannotVerify
 from .text import normalise
-from .verify_text import Expected, Segment
+from .verify_text import Expected, Finding, Segment
+
+if TYPE_CHECKING:
+    from .ocr import PageDiff, PageView
+    from .pdf_geometry import Box
+
+    OnPage = Callable[[int, PageView], None]
 
 T = TypeVar("T")
 _DIGITS = re.compile(r"\d+")
@@ -40,35 +46,55 @@ class PdfLimits:
     max_bytes: int = 50 * 1024 * 1024
     max_pages: int = 2000
     max_seconds: float = 30.0
+    max_ocr_seconds: float = 300.0  # the rendered-page cross-check, about 0.6 s a page on two cores
 
 
 @dataclass
 class PdfContent:
-    """A PDF as read back: its text with page furniture removed, and its attached manifest."""
+    """A PDF as read back: its text with page furniture removed, its manifest, and what it hides."""
 
     text: str
     pages: int
     manifest: dict[str, Any] | None
+    page_texts: list[str] = field(default_factory=list)  # as extracted, one per page
+    issues: list[Finding] = field(default_factory=list)  # what is drawn differs from the text (pdf_inspect, ocr)
 
 
 class _Timeout(BaseException):
     """Raised by the alarm; a BaseException so that pypdf's `except Exception` cannot swallow it."""
 
 
-def read_pdf(data: bytes, limits: PdfLimits | None = None) -> PdfContent:
-    """Text and manifest of a PDF, or CannotVerify if it is encrypted, broken, too big or too slow."""
+def read_pdf(data: bytes, limits: PdfLimits | None = None, *, ocr: bool = False) -> PdfContent:
+    """Text, manifest and drawing findings of a PDF (with `ocr`, the printed-page cross-check too),
+    or CannotVerify if it is encrypted, broken, too big or too slow."""
     limits = limits or PdfLimits()
     if len(data) > limits.max_bytes:
         raise CannotVerify(f"the PDF is {len(data)} bytes (limit {limits.max_bytes})")
+    if not ocr:
+        return _bounded(data, limits, None)[0]
+    from .ocr import PrintedPages
+
+    with PrintedPages(data, seconds=limits.max_ocr_seconds) as printed:
+        content, views = _bounded(data, limits, printed.submit)
+        content.issues += cross_check(content.page_texts, printed.texts(len(views)))
+    return content
+
+
+def _bounded(data: bytes, limits: PdfLimits, on_page: OnPage | None) -> tuple[PdfContent, list[PageView]]:
     try:
         with _deadline(limits.max_seconds):
-            return _read(data, limits, time.monotonic() + limits.max_seconds)
+            return _read(data, limits, time.monotonic() + limits.max_seconds, on_page)
     except _Timeout:
         raise CannotVerify(f"reading the PDF took longer than {limits.max_seconds:g} s: refused") from None
 
 
-def _read(data: bytes, limits: PdfLimits, deadline: float) -> PdfContent:
+def _read(
+    data: bytes, limits: PdfLimits, deadline: float, on_page: OnPage | None = None
+) -> tuple[PdfContent, list[PageView]]:
+    """Inspect each page (handing its view to `on_page` at once, for OCR), then extract its text."""
     from pypdf import PdfReader
+
+    from .pdf_inspect import inspect
 
     reader = _guard(lambda: PdfReader(io.BytesIO(data), strict=False))
     if _guard(lambda: reader.is_encrypted):
@@ -76,12 +102,57 @@ def _read(data: bytes, limits: PdfLimits, deadline: float) -> PdfContent:
     count = _guard(lambda: len(reader.pages))
     if count > limits.max_pages:
         raise CannotVerify(f"the PDF has {count} pages (limit {limits.max_pages})")
+    views: list[PageView] = []
+
+    def seen(n: int, page: Any, dark: list[Box]) -> None:
+        views.append(_view(page, dark))
+        if on_page is not None:
+            on_page(n, views[-1])
+
+    inspection = _guard(lambda: inspect(reader, seen))
     pages = []
     for number in range(count):
         if time.monotonic() > deadline:
             raise _Timeout
         pages.append(_guard(lambda n=number: reader.pages[n].extract_text() or ""))  # type: ignore[misc]
-    return PdfContent(clean_pages(pages), count, _manifest(data))
+    return PdfContent(clean_pages(pages), count, _manifest(data), pages, inspection.findings), views
+
+
+def _view(page: Any, dark: list[Box]) -> PageView:
+    from .ocr import PageView
+    from .pdf_inspect import page_area
+
+    return PageView(page_area(page), int(page.get("/Rotate", 0) or 0), tuple(dark))
+
+
+def cross_check(page_texts: list[str], printed: list[str]) -> list[Finding]:
+    """An `ocr-mismatch` finding for each page whose printed words differ from its text beyond OCR noise."""
+    from .ocr import compare
+
+    findings = []
+    for number, (ours, seen) in enumerate(zip(page_texts, printed, strict=True), 1):
+        diff = compare(number, ours, seen)
+        if diff.beyond_noise:
+            findings.append(_mismatch(diff))
+    return findings
+
+
+def _mismatch(diff: PageDiff) -> Finding:
+    parts = []
+    if diff.not_printed:
+        parts.append(f"in the text but not printed: {_sample(diff.not_printed)}")
+    if diff.not_extracted:
+        parts.append(f"printed but not in the text: {_sample(diff.not_extracted)}")
+    detail = (
+        f"page {diff.page} as printed (read by OCR) differs from its text in {diff.differing} of "
+        f"{diff.words} words, beyond OCR noise; " + "; ".join(parts)
+    )
+    return Finding("ocr-mismatch", None, "P4", detail, location=f"page {diff.page}")
+
+
+def _sample(words: list[str], limit: int = 12) -> str:
+    shown = " ".join(words[:limit])
+    return repr(shown + (f" … ({len(words) - limit} more)" if len(words) > limit else ""))
 
 
 def _manifest(data: bytes) -> dict[str, Any] | None:

@@ -73,9 +73,12 @@ class Received:
 # ----------------------------------------------------------------------------- entry points
 
 
-def verify_path(library: Library, path: Path, *, against: Path | None = None, keyring: Keyring | None = None) -> Report:
+def verify_path(
+    library: Library, path: Path, *, against: Path | None = None, keyring: Keyring | None = None, ocr: bool = True
+) -> Report:
     """Verify the file at `path`, optionally against the deal file `against`; `keyring`: the keys
-    whose signed manifests are trusted (default: this installation's, see keys.drafters)."""
+    whose signed manifests are trusted (default: this installation's, see keys.drafters); `ocr`:
+    cross-check each PDF page as printed against its text."""
     deal = None
     if against is not None:
         from .loading import load_deal
@@ -88,7 +91,7 @@ def verify_path(library: Library, path: Path, *, against: Path | None = None, ke
     except OSError as exc:
         raise ContractkitError(f"{path}: cannot read ({exc.strerror})") from None
     try:
-        return verify(library, data, name=str(path), deal=deal, keyring=keyring)
+        return verify(library, data, name=str(path), deal=deal, keyring=keyring, ocr=ocr)
     except CannotVerify as exc:
         raise CannotVerify(f"{path}: cannot verify: {exc}", hint=exc.hint) from None
 
@@ -101,10 +104,11 @@ def verify(
     deal: Deal | None = None,
     limits: Limits | None = None,
     keyring: Keyring | None = None,
+    ocr: bool = True,
 ) -> Report:
     """Every finding for one document; raises CannotVerify if it cannot be read as an agreement."""
     if sniff(data) == "pdf":
-        return _verify(library, data, name, deal, None, keyring=keyring)
+        return _verify(library, data, name, deal, None, keyring=keyring, ocr=ocr)
     from .docx_package import Limits, deadline
 
     limits = limits or Limits()
@@ -114,9 +118,16 @@ def verify(
 
 
 def _verify(
-    library: Library, data: bytes, name: str, deal: Deal | None, limits: Limits | None, *, keyring: Keyring | None
+    library: Library,
+    data: bytes,
+    name: str,
+    deal: Deal | None,
+    limits: Limits | None,
+    *,
+    keyring: Keyring | None,
+    ocr: bool = False,
 ) -> Report:
-    received = read(data, limits, keyring)
+    received = read(data, limits, keyring, ocr=ocr)
     manifest = received.manifest  # only a manifest signed by a trusted key
     playbook = choose_playbook(library, manifest, deal, received.head, received.all_text())
     agreement = _assemble(library, deal)
@@ -205,24 +216,21 @@ def _cells(agreement: Agreement) -> frozenset[str]:
 
 
 def sniff(data: bytes) -> str:
-    """'docx' or 'pdf' by content, never by file name."""
-    if data.startswith(b"PK\x03\x04"):
-        return "docx"
-    if b"%PDF-" in data[:1024]:
-        return "pdf"
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise CannotVerify("an encrypted Word file or an old binary .doc", hint="ask for an unencrypted .docx or a PDF")
-    raise CannotVerify("not a Word (.docx) or PDF document")
+    """'docx' or 'pdf' by content, never by file name; a file that is two formats at once is refused."""
+    from .filetype import classify
+
+    return classify(data)
 
 
-def read(data: bytes, limits: Limits | None = None, keyring: Keyring | None = None) -> Received:
+def read(data: bytes, limits: Limits | None = None, keyring: Keyring | None = None, *, ocr: bool = True) -> Received:
     """The document's text as a reader sees it and, if its signature checks against a trusted key, its manifest."""
     if sniff(data) == "pdf":
         from .pdf_read import read_pdf
 
-        content = read_pdf(data)
+        content = read_pdf(data, ocr=ocr)
         text = normalise(content.text)
-        issues = [Finding(k, None, "P4", d) for k, d in suspicious(text) if k in PDF_FLAGS]  # type: ignore[arg-type]
+        flagged = [Finding(k, None, "P4", d) for k, d in suspicious(text) if k in PDF_FLAGS]  # type: ignore[arg-type]
+        issues = content.issues + flagged
         text = normalise(deconfuse(text))
         return _trust(Received("pdf", None, text[:3000], text=text, issues=issues), _valid(content.manifest), keyring)
     from .docx_read import read_docx

@@ -47,6 +47,8 @@ Kind = Literal[
     "symbol", "field", "numbering", "content-control", "alternate-content", "object", "comment", "unread-text",
     # characters that are not what they look like (text.suspicious)
     "invisible-character", "bidi-control", "mixed-script", "lookalike",
+    # a PDF judged by what it draws (pdf_inspect, ocr); PDF hidden text is "hidden-text", tiny text "tiny-text"
+    "covered-text", "low-contrast-text", "clipped-text", "annotation", "form-field", "attachment", "ocr-mismatch",
 ]  # fmt: skip
 Severity = Literal["error", "warning"]
 LABEL = r"(?:\d+\.|\d+(?:\.\d+)+|\([A-Za-z]{1,4}\))"  # numbering printed in PDF text: 4. 4.1 4.2.1 (a)

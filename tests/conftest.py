@@ -31,6 +31,12 @@ def needs_soffice() -> pytest.MarkDecorator:
     return pytest.mark.skipif(missing, reason="LibreOffice not installed; run `make test`")
 
 
+def needs_tesseract() -> pytest.MarkDecorator:
+    """Tests that OCR a page. `make test` installs Tesseract, so in CI (CI=true) they never skip."""
+    missing = shutil.which("tesseract") is None and not os.environ.get("CI")
+    return pytest.mark.skipif(missing, reason="Tesseract not installed; run `make test`")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def template_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Compiled templates go to a cache of the test run's own, never the user's."""

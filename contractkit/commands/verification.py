@@ -18,10 +18,16 @@ from ..clikit import EXIT_ERROR, FORMAT, emit_json, library, trust
     help="Deal file: also check that every clause is exactly what the deal and its positions produce.",
 )
 @trust("A drafter's public key: manifests it signed are trusted (repeatable; besides your own and trusted/).")
+@click.option(
+    "--ocr/--no-ocr",
+    default=True,
+    show_default=True,
+    help="PDF: render each page and read it with Tesseract OCR, so that what is printed is checked against the text.",
+)
 @FORMAT
 @click.pass_context
 def verify(
-    ctx: click.Context, files: tuple[Path, ...], against: Path | None, trust: tuple[Path, ...], fmt: str
+    ctx: click.Context, *, files: tuple[Path, ...], against: Path | None, trust: tuple[Path, ...], ocr: bool, fmt: str
 ) -> None:
     """Verify received agreements (.docx or .pdf): locked clauses intact, no exclusivity, every deviation shown.
 
@@ -40,7 +46,7 @@ def verify(
     failed = noncompliant = 0
     for path in files:
         try:
-            report = verify_path(lib, path, against=against, keyring=keyring)
+            report = verify_path(lib, path, against=against, keyring=keyring, ocr=ocr)
         except CannotVerify as exc:
             failed += 1
             click.echo(exc.lines()[0], err=True)
