@@ -92,8 +92,13 @@ def test_genuine_pdf_complies_with_the_ocr_cross_check(drafts: dict[str, Path]) 
 
 
 def test_genuine_pdfs_comply(drafts: dict[str, Path]) -> None:
-    result = run("verify", "--no-ocr", *drafts.values())
+    """contractkit's PDFs carry a manifest this installation signed; LibreOffice's export of the DOCX
+    has none, so its deal values are proved against the deal file."""
+    ours = [path for name, path in drafts.items() if name != "export"]
+    result = run("verify", "--no-ocr", *ours)
     assert result.exit_code == 0, result.stdout + result.stderr
+    exported = run("verify", "--no-ocr", "--against", example("northby-sepsis"), drafts["export"])
+    assert exported.exit_code == 0, exported.stdout + exported.stderr
 
 
 @needs_tesseract()
