@@ -412,7 +412,7 @@ CASES: list[Case] = [
     Case(
         "secure data environment unnamed",
         edit("  environment: Northby Secure Data Environment\n", ""),
-        "data.environment: name the secure data environment: access_model is sde",
+        "data.environment: name the secure data environment, since the data are to be accessed in one",
         at="data:",
     ),
     Case(
