@@ -22,8 +22,8 @@ from pathlib import Path
 
 from common import BIN, CONTRACTKIT, ROOT, best_of, generated_library, run
 
-from contractkit import docx_io
-from contractkit.redline import compare, units
+from contractkit.word import xml as docx_io
+from contractkit.word.redline import compare, units
 
 WHEN = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 

@@ -14,17 +14,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import facts
-from .assemble import Agreement, assemble
-from .errors import Issue, ValidationFailed
-from .files import check_target, write_atomic
-from .loading import Library, load_library
-from .model import Deal
-from .yamlio import Document
+from contractkit.drafting.assemble import Agreement, assemble
+from contractkit.errors import Issue, ValidationFailed
+from contractkit.files import check_target, write_atomic
+from contractkit.library import facts
+from contractkit.library.loading import Library, load_library
+from contractkit.library.model import Deal
+from contractkit.library.yamlio import Document
 
 if TYPE_CHECKING:
-    from .keys import Signer
-    from .pins import Release
+    from contractkit.library.pins import Release
+    from contractkit.trust.keys import Signer
 
 __all__ = [
     "Agreement",
@@ -47,28 +47,29 @@ __all__ = [
 def lint(library: Library, *, trust: Sequence[Path] = ()) -> list[Issue]:
     """Every problem in the library, errors and warnings, including every difference from the
     centre's release pins (`trust`: the centre's public key files, besides centre.pub)."""
-    from .validate import lint as run
+    from contractkit.library.checks import lint as run
 
     return run(library) + check_release(library, trust=trust).issues
 
 
 def check_release(library: Library, *, trust: Sequence[Path] = ()) -> Release:
     """The library against its pin file, and the pin file's signature when a centre key is configured."""
-    from . import keys, pins
+    from contractkit.library import pins
+    from contractkit.trust import keys
 
     return pins.check(library, keys.centre(trust))
 
 
 def release(library: Library, signer: Signer | None, *, force: bool = False) -> tuple[Path, dict[str, Any]]:
     """The centre's release: write the pin file beside library.yaml, signed when `signer` is given."""
-    from . import pins
+    from contractkit.library import pins
 
     return pins.release(library, signer, force=force)
 
 
 def load_deal(path: Path | str, library: Library) -> Deal:
     """Load and check a deal file against the library. Raises ValidationFailed with every issue."""
-    from .loading import load_deal as load
+    from contractkit.library.loading import load_deal as load
 
     return load(Path(path), library)[0]
 
@@ -76,14 +77,14 @@ def load_deal(path: Path | str, library: Library) -> Deal:
 def load(library: Library, path: Path | str) -> tuple[Deal, Document, list[Issue]]:
     """Load and check a deal file: raises ValidationFailed with every error, and returns the
     deal, its parsed file (for locating later problems) and its warnings."""
-    from .loading import load_deal_with_warnings
+    from contractkit.library.loading import load_deal_with_warnings
 
     return load_deal_with_warnings(Path(path), library)
 
 
 def render_docx(library: Library, agreement: Agreement) -> bytes:
     """The agreement as DOCX bytes, self-checked for its locked clauses; a final one has no revisions."""
-    from .render_docx import render
+    from contractkit.word.render import render
 
     template = library.template_path(agreement.playbook)
     data = render(agreement, template)
@@ -94,8 +95,8 @@ def render_docx(library: Library, agreement: Agreement) -> bytes:
 
 def _refuse_tracked_changes(data: bytes, template: Path) -> None:
     """A final version must not carry unaccepted tracked changes: LibreOffice would print them."""
-    from .docx_io import tracked_changes
-    from .errors import ContractkitError
+    from contractkit.errors import ContractkitError
+    from contractkit.word.xml import tracked_changes
 
     count = tracked_changes(data)
     if count:
@@ -110,7 +111,7 @@ def write(library: Library, agreement: Agreement, out: Path, *, force: bool = Fa
     check_target(out, force=force)
     data = render_docx(library, agreement)
     if out.suffix.lower() == ".pdf":
-        from .render_pdf import to_pdf
+        from contractkit.pdf.render import to_pdf
 
         data = to_pdf(agreement, data)
     write_atomic(out, data, force=force)
@@ -134,15 +135,14 @@ def draft(
     return agreement
 
 
-def prepare(
-    library: Library, deal_path: Path | str, *, final: bool = False, trust: Sequence[Path] = ()
-) -> Agreement:
+def prepare(library: Library, deal_path: Path | str, *, final: bool = False, trust: Sequence[Path] = ()) -> Agreement:
     """Load, check and assemble one deal. Contradictory facts are errors; gaps are the agreement's
     warnings; a final version is refused while any warning stands or any approval is pending.
 
     The library's locked clauses must match its release pins (see contractkit.pins), and the
     agreement's manifest records that release."""
-    from . import keys, pins
+    from contractkit.library import pins
+    from contractkit.trust import keys
 
     release = pins.require(library, keys.centre(trust))
     deal, doc, warnings = load(library, deal_path)
@@ -157,7 +157,7 @@ def prepare(
     agreement.release = release.record()
     agreement.warnings = _merged([*warnings, *problems], list(agreement.warnings))
     if final:
-        from .completeness import refuse_unless_final
+        from contractkit.drafting.completeness import refuse_unless_final
 
         refuse_unless_final(agreement, doc.name)
     return agreement

@@ -17,11 +17,12 @@ from click.testing import Result
 from conftest import example, needs_soffice
 from tamper_docx import AGAINST_ONLY, TECHNIQUES, Expect, Package
 
-from contractkit import api, verify
-from contractkit.assemble import Agreement
-from contractkit.loading import Library
-from contractkit.model import Deal
-from contractkit.verify_text import Finding, Report
+from contractkit import api
+from contractkit.checking import verify
+from contractkit.checking.verify_text import Finding, Report
+from contractkit.drafting.assemble import Agreement
+from contractkit.library.loading import Library
+from contractkit.library.model import Deal
 
 DEAL = "northby-sepsis"
 
