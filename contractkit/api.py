@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from contractkit.drafting.assemble import Agreement, assemble
+from contractkit.drafting.prepare import prepare as drafting_prepare
 from contractkit.errors import Issue, ValidationFailed
 from contractkit.files import check_target, write_atomic
-from contractkit.library import facts
 from contractkit.library.loading import Library, load_library
 from contractkit.library.model import Deal
 from contractkit.library.yamlio import Document
@@ -84,26 +84,9 @@ def load(library: Library, path: Path | str) -> tuple[Deal, Document, list[Issue
 
 def render_docx(library: Library, agreement: Agreement) -> bytes:
     """The agreement as DOCX bytes, self-checked for its locked clauses; a final one has no revisions."""
-    from contractkit.word.render import render
+    from contractkit.word.render import render_agreement
 
-    template = library.template_path(agreement.playbook)
-    data = render(agreement, template)
-    if agreement.final:
-        _refuse_tracked_changes(data, template)
-    return data
-
-
-def _refuse_tracked_changes(data: bytes, template: Path) -> None:
-    """A final version must not carry unaccepted tracked changes: LibreOffice would print them."""
-    from contractkit.errors import ContractkitError
-    from contractkit.word.xml import tracked_changes
-
-    count = tracked_changes(data)
-    if count:
-        raise ContractkitError(
-            f"cannot produce a final version: the document has {count} unaccepted tracked change(s)",
-            hint=f"accept or reject the tracked changes in {template}, then draft again",
-        )
+    return render_agreement(library, agreement)
 
 
 def write(library: Library, agreement: Agreement, out: Path, *, force: bool = False) -> None:
@@ -139,33 +122,6 @@ def prepare(library: Library, deal_path: Path | str, *, final: bool = False, tru
     """Load, check and assemble one deal. Contradictory facts are errors; gaps are the agreement's
     warnings; a final version is refused while any warning stands or any approval is pending.
 
-    The library's locked clauses must match its release pins (see contractkit.pins), and the
+    The library's locked clauses must match its release pins (see contractkit.library.pins), and the
     agreement's manifest records that release."""
-    from contractkit.library import pins
-    from contractkit.trust import keys
-
-    release = pins.require(library, keys.centre(trust))
-    deal, doc, warnings = load(library, deal_path)
-    where = facts.Where(doc)
-    problems = facts.deal_checks(deal, where)
-    try:
-        agreement = assemble(library, deal, final=final, doc=doc)
-    except ValidationFailed as exc:
-        raise ValidationFailed([*problems, *exc.issues]) from None
-    if any(p.severity == "error" for p in problems):
-        raise ValidationFailed(problems)
-    agreement.release = release.record()
-    agreement.warnings = _merged([*warnings, *problems], list(agreement.warnings))
-    if final:
-        from contractkit.drafting.completeness import refuse_unless_final
-
-        refuse_unless_final(agreement, doc.name)
-    return agreement
-
-
-def _merged(deal_warnings: list[Issue], drafting: list[Issue]) -> tuple[Issue, ...]:
-    """The deal's own warnings first; a drafting warning about a field the deal check has already
-    reported (a placeholder left in, say) is not repeated."""
-    reported = {(i.file, i.field) for i in deal_warnings if i.field}
-    kept = [i for i in drafting if not i.field or (i.file, i.field) not in reported]
-    return tuple(dict.fromkeys([*deal_warnings, *kept]))
+    return drafting_prepare(library, deal_path, final=final, trust=trust)

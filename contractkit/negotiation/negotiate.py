@@ -12,7 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from contractkit.drafting.assemble import Agreement, Approval, approval_of, deal_context, ladder_position, rung_of
+from contractkit.drafting.assemble import (
+    Agreement,
+    Approval,
+    approval_of,
+    assemble,
+    deal_context,
+    ladder_position,
+    rung_of,
+)
 from contractkit.errors import ContractkitError, Issue
 from contractkit.files import check_target, write_atomic
 from contractkit.library import facts, yamlio
@@ -287,9 +295,9 @@ def _checked(
 
 
 def _redline(library: Library, before: Deal, after: Deal, entry: HistoryEntry) -> bytes:
-    from contractkit import api
     from contractkit.word.redline import compare
+    from contractkit.word.render import render_agreement
 
-    old = api.render_docx(library, api.assemble(library, before))
-    new = api.render_docx(library, api.assemble(library, after))
+    old = render_agreement(library, assemble(library, before))
+    new = render_agreement(library, assemble(library, after))
     return compare(old, new, author=entry.by, date=entry.timestamp)

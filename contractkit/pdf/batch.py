@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from contractkit.drafting.assemble import Agreement
+from contractkit.drafting.prepare import prepare
 from contractkit.errors import ContractkitError, OutputExists
 from contractkit.files import write_atomic
 from contractkit.library.loading import Library
@@ -141,12 +142,12 @@ _LIBRARY: Library | None = None  # the parent's library, inherited by forked ren
 
 def _render(deal: Path, final: bool) -> Rendered | str:
     """Load, assemble and render one deal; a problem with the deal becomes its message."""
-    from contractkit import api
+    from contractkit.word.render import render_agreement  # docxtpl: only once there is a deal to render
 
     assert _LIBRARY is not None
     try:
-        agreement = api.prepare(_LIBRARY, deal, final=final)
-        return agreement, api.render_docx(_LIBRARY, agreement)
+        agreement = prepare(_LIBRARY, deal, final=final)
+        return agreement, render_agreement(_LIBRARY, agreement)
     except ContractkitError as exc:
         return "; ".join(exc.lines())
 

@@ -18,6 +18,7 @@ from typing import Any
 from contractkit.core import formatting
 from contractkit.core.i18n import Labels, labels
 from contractkit.drafting.agreement import Agreement
+from contractkit.drafting.prepare import prepare
 from contractkit.errors import ContractkitError, ValidationFailed
 from contractkit.files import check_target, write_atomic
 from contractkit.library.loading import Library
@@ -297,8 +298,6 @@ def register_locale(agreements: Sequence[Agreement], locale: str | None) -> str:
 
 def load_agreements(library: Library, paths: Sequence[Path]) -> list[Agreement]:
     """Load and assemble every deal, reporting the problems of all of them together."""
-    from contractkit.api import prepare
-
     agreements, issues = [], []
     for path in paths:
         try:

@@ -18,7 +18,9 @@ from contractkit.core import formatting
 from contractkit.core.i18n import Labels, labels
 from contractkit.core.text import collapse
 from contractkit.drafting.agreement import Agreement
+from contractkit.drafting.prepare import prepare
 from contractkit.errors import ContractkitError
+from contractkit.files import check_target, write_atomic
 from contractkit.library.loading import Library
 from contractkit.library.model import PRINCIPLES
 from contractkit.publishing.register import entry, status
@@ -410,9 +412,6 @@ def render(library: Library, agreement: Agreement, suffix: str, locale: str | No
 
 def write(library: Library, path: Path, out: Path, *, locale: str | None = None, force: bool = False) -> Summary:
     """`contractkit summary`: load and assemble one deal, then write its summary atomically."""
-    from contractkit.api import prepare
-    from contractkit.files import check_target, write_atomic
-
     _checked(out.suffix)
     check_target(out, force=force)
     agreement = prepare(library, path)

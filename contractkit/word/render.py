@@ -26,7 +26,8 @@ from contractkit.core.sandbox import sandbox
 from contractkit.core.text import normalise
 from contractkit.drafting.assemble import Agreement, Placed, PlacedSchedule
 from contractkit.drafting.tables import TABLES
-from contractkit.errors import Issue, ValidationFailed
+from contractkit.errors import ContractkitError, Issue, ValidationFailed
+from contractkit.library.loading import Library
 from contractkit.word import template, xml
 from contractkit.word.template import CONTEXT_NAMES, MARKERS, REQUIRED_STYLES
 
@@ -34,7 +35,15 @@ from contractkit.word.template import CONTEXT_NAMES, MARKERS, REQUIRED_STYLES
 # properties namespace, which corrupts core properties on save. Put it back.
 docx.oxml.ns.nsmap["cp"] = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
 
-__all__ = ["CONTEXT_NAMES", "MARKERS", "REQUIRED_STYLES", "lint_template", "render", "template_context"]
+__all__ = [
+    "CONTEXT_NAMES",
+    "MARKERS",
+    "REQUIRED_STYLES",
+    "lint_template",
+    "render",
+    "render_agreement",
+    "template_context",
+]
 MANIFEST_PROPERTY = "contractkit.manifest"
 CORE_RT = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
 # LibreOffice relates core properties with this older type; python-docx would then add a second core part.
@@ -237,6 +246,26 @@ def render(agreement: Agreement, template: Path, *, sign: bool = True) -> bytes:
     data = xml.deterministic_zip(buffer.getvalue())
     self_check(agreement, data, template)
     return data
+
+
+def render_agreement(library: Library, agreement: Agreement) -> bytes:
+    """The agreement as DOCX bytes through its playbook's template, self-checked for its locked
+    clauses; a final version is refused while the result carries unaccepted tracked changes."""
+    template = library.template_path(agreement.playbook)
+    data = render(agreement, template)
+    if agreement.final:
+        _refuse_tracked_changes(data, template)
+    return data
+
+
+def _refuse_tracked_changes(data: bytes, template: Path) -> None:
+    """A final version must not carry unaccepted tracked changes: LibreOffice would print them."""
+    count = xml.tracked_changes(data)
+    if count:
+        raise ContractkitError(
+            f"cannot produce a final version: the document has {count} unaccepted tracked change(s)",
+            hint=f"accept or reject the tracked changes in {template}, then draft again",
+        )
 
 
 def _properties(document: Any, agreement: Agreement, *, sign: bool = True) -> None:
