@@ -85,7 +85,7 @@ def timing(rules: Any, sentences: list[str], parties: Parties, runs: int) -> flo
 def deal_scan(rules: Any, runs: int) -> tuple[float, float]:
     """In process: the old seven-pattern scan and the detector over the example deal's strings (ms)."""
     library = api.load_library(ROOT)
-    from contractkit.library.loading import load_deal
+    from contractkit.library.deal_loading import load_deal
 
     deal, doc = load_deal(EXAMPLE, library)
     values = [v for loc, v in strings(doc.plain(), []) if not (loc and loc[0] == "history")]

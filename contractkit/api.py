@@ -18,6 +18,7 @@ from contractkit.drafting.assemble import Agreement, assemble
 from contractkit.drafting.prepare import prepare as drafting_prepare
 from contractkit.errors import Issue, ValidationFailed
 from contractkit.files import check_target, write_atomic
+from contractkit.library import deal_loading
 from contractkit.library.loading import Library, load_library
 from contractkit.library.model import Deal
 from contractkit.library.yamlio import Document
@@ -47,7 +48,7 @@ __all__ = [
 def lint(library: Library, *, trust: Sequence[Path] = ()) -> list[Issue]:
     """Every problem in the library, errors and warnings, including every difference from the
     centre's release pins (`trust`: the centre's public key files, besides centre.pub)."""
-    from contractkit.library.checks import lint as run
+    from contractkit.checking.lint import lint as run
 
     return run(library) + check_release(library, trust=trust).issues
 
@@ -69,17 +70,13 @@ def release(library: Library, signer: Signer | None, *, force: bool = False) -> 
 
 def load_deal(path: Path | str, library: Library) -> Deal:
     """Load and check a deal file against the library. Raises ValidationFailed with every issue."""
-    from contractkit.library.loading import load_deal as load
-
-    return load(Path(path), library)[0]
+    return deal_loading.load_deal(Path(path), library)[0]
 
 
 def load(library: Library, path: Path | str) -> tuple[Deal, Document, list[Issue]]:
     """Load and check a deal file: raises ValidationFailed with every error, and returns the
     deal, its parsed file (for locating later problems) and its warnings."""
-    from contractkit.library.loading import load_deal_with_warnings
-
-    return load_deal_with_warnings(Path(path), library)
+    return deal_loading.load_deal_with_warnings(Path(path), library)
 
 
 def render_docx(library: Library, agreement: Agreement) -> bytes:

@@ -13,7 +13,8 @@ from click.testing import Result
 from conftest import example, paragraphs
 
 from contractkit import api
-from contractkit.library.loading import Library, load_deal
+from contractkit.library.deal_loading import load_deal
+from contractkit.library.loading import Library
 from contractkit.word import xml as docx_io
 
 Cli = Callable[..., Result]

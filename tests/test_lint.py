@@ -10,7 +10,7 @@ import pytest
 from click.testing import Result
 
 from contractkit import api
-from contractkit.library.checks import GUARANTEED
+from contractkit.checking.lint import GUARANTEED
 
 Workspace = Callable[..., Path]
 

@@ -19,7 +19,8 @@ from contractkit import api
 from contractkit.drafting.tables import deviations as deviation_table
 from contractkit.errors import ContractkitError
 from contractkit.library import yamlio
-from contractkit.library.loading import Library, load_deal
+from contractkit.library.deal_loading import load_deal
+from contractkit.library.loading import Library
 from contractkit.library.model import HistoryApproval, Rung
 from contractkit.negotiation import negotiate
 from contractkit.word import xml as docx_io

@@ -106,7 +106,7 @@ def test_same_key_same_bytes(library: Library, agreement: Agreement, drafted: by
 
 
 def test_lint_trial_draft_makes_no_key(library: Library, own_config: Path) -> None:
-    from contractkit.library.checks import lint
+    from contractkit.checking.lint import lint
 
     lint(library)
     assert not (own_config / keys.KEY_FILE).exists()

@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 
 from contractkit.errors import ValidationFailed
 from contractkit.library import yamlio
-from contractkit.library.loading import Library, load_deal
+from contractkit.library.deal_loading import load_deal
+from contractkit.library.loading import Library
 from contractkit.library.scaffold import specimen
 
 LIMIT = 120  # seconds: far beyond any honest parse, short enough to fail a hang

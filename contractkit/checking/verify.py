@@ -81,7 +81,7 @@ def verify_path(
     cross-check each PDF page as printed against its text."""
     deal = None
     if against is not None:
-        from contractkit.library.loading import load_deal
+        from contractkit.library.deal_loading import load_deal
 
         deal = load_deal(against, library)[0]
     try:

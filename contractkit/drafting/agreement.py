@@ -12,12 +12,10 @@ from typing import TYPE_CHECKING, Any, get_args
 from contractkit import __version__
 from contractkit.core.text import Run, normalise
 from contractkit.errors import Issue
-from contractkit.library.model import Clause, Deal, Playbook, ValueShareModel
+from contractkit.library.model import VALUE_SHARE_CLAUSE, Clause, Deal, Playbook, ValueShareModel
 
 if TYPE_CHECKING:
     from contractkit.trust.keys import Signer
-
-VALUE_SHARE_CLAUSE = "value-share"  # the clause whose wording states the value-share mechanism
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,13 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from contractkit.core.sandbox import sandbox
 from contractkit.core.text import Run, TextError, render_runs, split_lines
 from contractkit.drafting import completeness
-from contractkit.drafting.agreement import VALUE_SHARE_CLAUSE, Agreement, Deviation, Para, Placed, PlacedSchedule
+from contractkit.drafting.agreement import Agreement, Deviation, Para, Placed, PlacedSchedule
 from contractkit.errors import Issue, ValidationFailed
 from contractkit.library import facts
 from contractkit.library.facts import Where
 from contractkit.library.loading import Library
 from contractkit.library.model import (
+    VALUE_SHARE_CLAUSE,
     Clause,
     Deal,
     Entry,

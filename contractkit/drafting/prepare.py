@@ -15,7 +15,8 @@ from contractkit.drafting.assemble import assemble
 from contractkit.drafting.completeness import refuse_unless_final
 from contractkit.errors import Issue, ValidationFailed
 from contractkit.library import facts, pins
-from contractkit.library.loading import Library, load_deal_with_warnings
+from contractkit.library.deal_loading import load_deal_with_warnings
+from contractkit.library.loading import Library
 from contractkit.trust import keys
 
 

@@ -1,14 +1,14 @@
-"""The exclusivity detector at each gate: a deal's free text, the library's clauses and schedules,
-the rule file's own examples, and the Word template's text. Each finding names the rule, its
-family and the words matched, on the line (or paragraph) where they are."""
+"""The exclusivity detector at each gate the library can judge alone: a deal's free text, the
+library's clauses and schedules and the rule file's own examples (the Word template's text is read
+by checking.lint). Each finding names the rule, its family and the words matched, on the line (or
+paragraph) where they are."""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
-from contractkit.errors import ContractkitError, Issue
+from contractkit.errors import Issue
 from contractkit.library.exclusivity import Hit, Parties, detect
 from contractkit.library.exclusivity_rules import check as check_rules
 from contractkit.library.loading import Library
@@ -89,26 +89,6 @@ def _missed(library: Library, loc: list[str | int], rule_id: str, sentence: str,
     also = f" (caught only by {', '.join(sorted({h.rule for h in found}))})" if found else ""
     message = f"rule {rule_id!r} does not catch its example{also}: {sentence!r}"
     return [library.locate("exclusivity", loc, message, hint="fix the pattern or the example")]
-
-
-def template_text(library: Library, path: Path) -> list[Issue]:
-    """Exclusivity wording in a Word template's own text (cover, recitals, headers, footers)."""
-    from contractkit.word.xml import read_docx
-
-    try:
-        content = read_docx(path.read_bytes())
-    except (OSError, ContractkitError):
-        return []  # an unreadable template is reported by the template checks
-    places = [(f"paragraph {n}", b.text) for n, b in enumerate(content.blocks, 1)]
-    places += [(f"header or footer paragraph {n}", b.text) for n, b in enumerate(content.notes, 1)]
-    return [
-        Issue(
-            f"exclusivity language in the template's text: {hit.summary()}", file=str(path), field=where, hint=P3_HINT
-        )
-        for where, text in places
-        if text.strip()
-        for hit in detect(plain_source(text), library.rules)
-    ]
 
 
 def deal_text(deal: Deal, doc: Document, library: Library, label: str) -> list[Issue]:

@@ -22,7 +22,9 @@ from jinja2 import TemplateSyntaxError, nodes
 from pydantic import BaseModel
 
 from contractkit.core.formatting import GAP_PREFIX, Gap
+from contractkit.core.sandbox import sandbox
 from contractkit.errors import Issue
+from contractkit.library import scaffold
 from contractkit.library.model import Deal, Party, Position
 from contractkit.library.yamlio import Document, format_loc
 
@@ -106,8 +108,6 @@ def needs(position: Position) -> list[str]:
 @functools.cache
 def printed(text: str) -> tuple[str, ...]:
     """Deal paths printed unconditionally by `{{ ... }}` in a text block (jinja2's own parser)."""
-    from contractkit.core.sandbox import sandbox
-
     env, found = sandbox(), []
     for line in text.splitlines():
         try:
@@ -334,9 +334,7 @@ def _literals(annotation: Any) -> list[Any]:
 def specimen(library: Any, playbook_id: str) -> Deal:
     """The scaffold's specimen deal, with each fact a preferred wording states set to agree with it,
     so that lint's trial draft of a playbook is a coherent deal."""
-    from contractkit.library.scaffold import specimen as data
-
-    deal = data(playbook_id)
+    deal = scaffold.specimen(playbook_id)
     for entry in library.playbooks[playbook_id].entries():
         if entry.ladder is None:
             continue

@@ -1,21 +1,20 @@
-"""Files to model: the clause library, playbooks and deal files, with every problem located."""
+"""Files to model: the clause library, its playbooks and its exclusivity rules, with every problem
+located. Deal files are read by library.deal_loading."""
 
 from __future__ import annotations
 
 import os
-from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from contractkit.errors import Issue, IssueList, ValidationFailed
 from contractkit.library import messages, yamlio
 from contractkit.library.exclusivity_rules import RULES_FILE, RuleSet
 from contractkit.library.exclusivity_rules import check as check_rules
-from contractkit.library.model import Clause, Deal, LibraryMeta, Playbook
-from contractkit.library.shapes import is_placeholder
+from contractkit.library.model import Clause, LibraryMeta, Playbook
 
 M = TypeVar("M", bound=BaseModel)
 ENV_LIBRARY = "CONTRACTKIT_LIBRARY"
@@ -76,10 +75,11 @@ def model_from(doc: yamlio.Document, cls: type[M]) -> tuple[M | None, list[Issue
     try:
         return cls.model_validate(doc.plain()), []
     except ValidationError as exc:
-        return None, _issues(doc, exc, cls)
+        return None, schema_issues(doc, exc, cls)
 
 
-def _issues(doc: yamlio.Document, exc: ValidationError, cls: type[BaseModel]) -> list[Issue]:
+def schema_issues(doc: yamlio.Document, exc: ValidationError, cls: type[BaseModel]) -> list[Issue]:
+    """pydantic's errors for `doc` as located issues, in words a lawyer can act on (library.messages)."""
     issues = []
     for err in exc.errors():
         loc = [p for p in err["loc"] if isinstance(p, int) or ("[" not in p and not p[:1].isupper())]
@@ -89,43 +89,6 @@ def _issues(doc: yamlio.Document, exc: ValidationError, cls: type[BaseModel]) ->
             hint = f"remove them; the exclusivity rules live in {RULES_FILE}"
         issues.append(doc.issue(loc, message, hint=hint))
     return list(dict.fromkeys(issues))  # a union reports each of its branches; one line is enough
-
-
-def read_deal(doc: yamlio.Document) -> tuple[Deal, list[Issue], frozenset[str]]:
-    """The deal, its schema problems, and the top-level fields that failed. When some failed, the
-    deal holds only the fields that did not (built unchecked from their validated values), so
-    checks that need none of the failed fields can still run and report in the same pass."""
-    data = doc.plain()
-    if not isinstance(data, dict):
-        issue = doc.issue([], "should be a deal: fields such as 'playbook:' and 'agreement:', one to a line")
-        return _partial({}), [issue], frozenset(Deal.model_fields)
-    try:
-        return Deal.model_validate(data), _placeholders(doc, []), frozenset()
-    except ValidationError as exc:
-        issues = _issues(doc, exc, Deal)
-        issues += _placeholders(doc, issues)
-        broken = frozenset(str(e["loc"][0]) for e in exc.errors() if e["loc"]) or frozenset(Deal.model_fields)
-    good: dict[str, Any] = {}
-    for name, info in Deal.model_fields.items():
-        if name in data and name not in broken:
-            with suppress(ValidationError):
-                good[name] = TypeAdapter(info.annotation or Any).validate_python(data[name])
-    return _partial(good), issues, broken | {n for n in Deal.model_fields if n in data and n not in good}
-
-
-def _placeholders(doc: yamlio.Document, issues: list[Issue]) -> list[Issue]:
-    """A placeholder the schema accepted sits in free text: the draft shows it in its brackets, so
-    it is a warning (interfaces §5). One in a typed field is already an error in `issues`."""
-    flagged = {i.field for i in issues}
-    return [
-        doc.issue(loc, f"not filled in: {value.strip()}", severity="warning")
-        for loc, value in yamlio.strings(doc.data)
-        if is_placeholder(value) and yamlio.format_loc(loc) not in flagged
-    ]
-
-
-def _partial(fields: dict[str, Any]) -> Deal:
-    return Deal.model_construct(**fields)
 
 
 def load_library(root: Path | None = None) -> Library:
@@ -195,25 +158,3 @@ def _rules(root: Path, read: Any, issues: IssueList, docs: dict[str, yamlio.Docu
         issues.extend(problems)
         return None if problems else rules
     return None
-
-
-def load_deal(path: Path, library: Library | None = None) -> tuple[Deal, yamlio.Document]:
-    """Load a deal file; with a library, also check it against its playbook (see validate)."""
-    deal, doc, _ = load_deal_with_warnings(path, library)
-    return deal, doc
-
-
-def load_deal_with_warnings(path: Path, library: Library | None = None) -> tuple[Deal, yamlio.Document, list[Issue]]:
-    """As load_deal, also returning the warnings found (placeholders left in free text, judgements),
-    which a draft must show the lawyer and a final version refuses (interfaces §6). Raises
-    ValidationFailed when there is any error, with every problem found in one pass, in file order:
-    the checks that the schema's failures leave valid run too."""
-    doc = yamlio.load(path)
-    deal, issues, broken = read_deal(doc)
-    if library is not None:
-        from contractkit.library.checks import check_deal, locked_overrides
-
-        issues = locked_overrides(doc, library) + issues + check_deal(deal, doc, library, broken=broken)
-    if broken or any(i.severity == "error" for i in issues):
-        raise ValidationFailed(sorted(issues, key=lambda i: i.line or 0))
-    return deal, doc, sorted((i for i in issues if i.severity == "warning"), key=lambda i: i.line or 0)

@@ -55,6 +55,7 @@ PRINCIPLE_NAMES = {
     "P4": "transparency",
     "P5": "legal, regulatory, privacy and security compliance",
 }
+VALUE_SHARE_CLAUSE = "value-share"  # the clause whose wording states the value-share mechanism
 Status = Literal["locked", "required", "negotiable", "conditional"]
 Nation = Literal["england", "wales", "scotland", "northern-ireland"]
 AccessModel = Literal["nhs-analysts", "sde", "release"]

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, get_args
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from contractkit.library.model import Deal, Playbook, ValueShareModel
+from contractkit.library.model import VALUE_SHARE_CLAUSE, Deal, Playbook, ValueShareModel
 
 if TYPE_CHECKING:
     from contractkit.library.loading import Library
@@ -214,8 +214,6 @@ def new_deal(library: Library, playbook_id: str) -> str:
 
 def offered_models(library: Library, playbook: Playbook) -> list[str]:
     """The value-share mechanisms the playbook's value-share clause can draft, in ladder order."""
-    from contractkit.drafting.assemble import VALUE_SHARE_CLAUSE
-
     entry = next((e for e in playbook.entries() if e.clause == VALUE_SHARE_CLAUSE), None)
     clause = library.clauses.get(VALUE_SHARE_CLAUSE)
     if entry is None or clause is None:

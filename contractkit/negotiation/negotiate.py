@@ -24,6 +24,8 @@ from contractkit.drafting.assemble import (
 from contractkit.errors import ContractkitError, Issue
 from contractkit.files import check_target, write_atomic
 from contractkit.library import facts, yamlio
+from contractkit.library.checks import check_deal
+from contractkit.library.deal_loading import load_deal
 from contractkit.library.loading import Library, model_from
 from contractkit.library.model import PRINCIPLE_NAMES, Clause, Deal, HistoryApproval, HistoryEntry, Rung
 from contractkit.negotiation.dealfile import edit_text, locked
@@ -232,8 +234,6 @@ def swap(
 def _swap_locked(
     library: Library, path: Path, request: SwapRequest, *, now: dt.datetime, redline: Path | None, force: bool
 ) -> SwapResult:
-    from contractkit.library.loading import load_deal
-
     before, doc = load_deal(path, library)
     entry = plan(library, before, request, now)
     stated = library.clause(entry.clause).positions[entry.to].states
@@ -269,8 +269,6 @@ def _checked(
 ) -> Deal:
     """Re-read the edited text: it must be the same deal plus exactly this move, the facts its
     wording states and the new version, or nothing is written."""
-    from contractkit.library.checks import check_deal
-
     edited = yamlio.parse(text, doc.name)
     after, issues = model_from(edited, Deal)
     if after is not None:
