@@ -14,6 +14,7 @@ from ruamel.yaml import YAML
 
 from contractkit import api
 from contractkit.drafting.agreement import Agreement
+from contractkit.drafting.register_entry import entry
 from contractkit.drafting.tables import code, register, value_share
 from contractkit.errors import ValidationFailed
 from contractkit.library import facts
@@ -21,7 +22,6 @@ from contractkit.library.loading import Library
 from contractkit.library.model import Deal, Position
 from contractkit.library.scaffold import specimen
 from contractkit.publishing import summary
-from contractkit.publishing.register import entry
 
 GOLDEN = ROOT / "tests" / "golden" / "value-share"
 REGEN = bool(os.environ.get("CONTRACTKIT_REGEN_GOLDEN"))

@@ -193,7 +193,7 @@ def test_board_summary_shows_only_the_agreed_mechanism(library: Library) -> None
 def test_the_deals_value_share_model_picks_the_wording(library: Library) -> None:
     """The deal says royalty and names no position: the royalty wording is drafted, off the
     preferred rung, so the board's approval is pending; the register says royalty too."""
-    from contractkit.publishing.register import entry
+    from contractkit.drafting.register_entry import entry
 
     agreement = api.assemble(library, deal_with(commercial__value_share__model="royalty"))
     assert agreement.value_share_clause is not None and agreement.value_share_clause.position == "royalty"

@@ -63,7 +63,12 @@ def po_path(locale: str) -> Path:
     return LOCALE_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
-SOURCES = ("publishing/register.py", "publishing/register_xlsx.py", "publishing/summary.py")
+SOURCES = (
+    "drafting/register_entry.py",
+    "publishing/register.py",
+    "publishing/register_xlsx.py",
+    "publishing/summary.py",
+)
 KEYWORDS = {"t": None, "text": None, "N_": None}  # look-up functions whose first argument is a key
 
 

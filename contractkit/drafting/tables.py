@@ -15,6 +15,7 @@ from contractkit.core import formatting
 from contractkit.core.formatting import Gap
 from contractkit.core.i18n import labels
 from contractkit.drafting.agreement import Agreement
+from contractkit.drafting.register_entry import entry
 
 Rows = list[list[str]]
 Table = tuple[Rows, list[float]]
@@ -138,9 +139,7 @@ def approvals(a: Agreement) -> Table:
 
 
 def register(a: Agreement) -> Table:
-    """The register entry as published (contractkit.register.entry), field by field in words."""
-    from contractkit.publishing.register import entry
-
+    """The register entry as published (drafting.register_entry), field by field in words."""
     item, d = entry(a, _locale(a)), a.deal
     headline = item["headline_value"] or f"Not published: {item['value_withheld_reason']}"
     rows = [

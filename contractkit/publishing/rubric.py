@@ -13,10 +13,10 @@ from typing import Any
 from contractkit.core.sandbox import sandbox
 from contractkit.core.text import TextError
 from contractkit.drafting.assemble import Agreement, deal_context, evaluate
+from contractkit.drafting.register_entry import status
 from contractkit.errors import Issue, ValidationFailed
 from contractkit.library.loading import Library
 from contractkit.library.model import Deal
-from contractkit.publishing.register import status
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,11 @@ from contractkit.core.i18n import Labels, labels
 from contractkit.core.text import collapse
 from contractkit.drafting.agreement import Agreement
 from contractkit.drafting.prepare import prepare
+from contractkit.drafting.register_entry import entry, status
 from contractkit.errors import ContractkitError
 from contractkit.files import check_target, write_atomic
 from contractkit.library.loading import Library
 from contractkit.library.model import PRINCIPLES
-from contractkit.publishing.register import entry, status
 from contractkit.publishing.rubric import CheckResult, points, score
 
 FORMATS = (".md", ".docx", ".pdf")
