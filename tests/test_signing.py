@@ -23,7 +23,7 @@ from lxml import etree
 
 from contractkit import api
 from contractkit.checking import verify
-from contractkit.checking.verify_text import Report
+from contractkit.core.findings import Report
 from contractkit.core.text import normalise
 from contractkit.drafting.assemble import Agreement
 from contractkit.library.loading import Library

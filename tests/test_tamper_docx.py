@@ -19,7 +19,7 @@ from tamper_docx import AGAINST_ONLY, TECHNIQUES, Expect, Package
 
 from contractkit import api
 from contractkit.checking import verify
-from contractkit.checking.verify_text import Finding, Report
+from contractkit.core.findings import Finding, Report
 from contractkit.drafting.assemble import Agreement
 from contractkit.library.loading import Library
 from contractkit.library.model import Deal

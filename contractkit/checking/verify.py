@@ -18,18 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 from contractkit.checking.verify_docx import first_difference
 from contractkit.checking.verify_report import lines, provenance, summary
-from contractkit.checking.verify_segments import assign, docx_segments
-from contractkit.checking.verify_text import (
-    Expected,
-    Finding,
-    Outcome,
-    Report,
-    Segment,
-    Severity,
-    compare,
-    fold,
-    unique,
-)
+from contractkit.checking.verify_segments import assign, docx_segments, pdf_preamble, pdf_segments
+from contractkit.checking.verify_text import Expected, Outcome, Segment, compare, fold, unique
+from contractkit.core.findings import Finding, Report, Severity
 from contractkit.core.text import deconfuse, normalise, suspicious
 from contractkit.errors import CannotVerify, ContractkitError
 from contractkit.library.loading import Library
@@ -135,8 +126,6 @@ def _verify(
     extra: list[Segment] = []
     outside: list[Block] = []  # DOCX paragraphs outside any clause, and the headers, footers and notes
     if received.format == "pdf":
-        from contractkit.pdf.read import pdf_preamble, pdf_segments
-
         pairs = pdf_segments(received.text, expected)
         items: list[Scanned] = [(None, None, pdf_preamble(received.text, expected))]
     else:

@@ -18,20 +18,18 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import get_args
 
-from contractkit.checking.verify_text import LOOP, WILD, Expected, Finding, Kind, Outcome, Segment, _paragraph, shown
+from contractkit.checking.verify_text import Expected, Outcome, Segment
+from contractkit.core.findings import Finding, Kind
+from contractkit.core.pattern import LOOP, WILD, paragraph_pattern, shown
 from contractkit.core.text import defined_terms, normalise
 from contractkit.library.loading import Library
 from contractkit.library.model import Playbook
-from contractkit.word.profile import PAGE_FIELDS, Furniture, Profile, digits, matches
+from contractkit.word.profile import Furniture, Profile, digits, matches, thing_problem
 from contractkit.word.reader.document import Block, DocxContent, Mark, Thing
 
 KINDS = frozenset(get_args(Kind))
 ADDED_PRINCIPLES = "P3, P4"  # change control: nothing outside the agreed text (topic 28)
 SEEN_PRINCIPLE = "P4"  # what is signed must be what is seen
-NUMERIC_FORMATS = frozenset(
-    {"decimal", "decimalZero", "lowerLetter", "upperLetter", "lowerRoman", "upperRoman", "bullet", "none"}
-)
-_PAGE_RESULT = re.compile(r"^\s*(\d+|[ivxlcdm]+|[IVXLCDM]+)?\s*$")
 _SIMILAR = 0.5  # below this word similarity to every expected paragraph, a paragraph is new, not edited
 _DEFINING = re.compile(r"(?i)mean|includ|refer|defin|constru|limited|exclud|\bread\b")  # cheap test first
 _STRONG = r"(?i:means|shall\s+mean|ha(?:s|ve)\s+the\s+meaning|(?:is|are)\s+defined\s+as|shall\s+be\s+construed\s+as)"
@@ -105,41 +103,6 @@ def _from_thing(
     kind = {"field": "field", "label": "numbering"}.get(thing.what, "object")
     principle = principles.get(clause, SEEN_PRINCIPLE) if clause else SEEN_PRINCIPLE
     return Finding(kind, clause, principle, detail, location=thing.location)  # type: ignore[arg-type]
-
-
-def thing_problem(thing: Thing, profile: Profile) -> str | None:
-    """Why a field, list label or object the template does not produce is a problem (None if it does)."""
-    if thing.what == "field":
-        return _field_problem(thing, profile)
-    if thing.what == "label":
-        words = re.sub(r"%[1-9]", "", thing.text)
-        plain = thing.kind in NUMERIC_FORMATS and not any(c.isalnum() for c in words)
-        if (thing.kind, thing.text) in profile.levels or plain:
-            return None
-        return (
-            f"the paragraph's number is printed as {thing.text!r} ({thing.kind}), words the clause text does not hold"
-        )
-    if (thing.role, thing.kind, thing.text) in profile.objects:
-        return None
-    if thing.text and any((role, text) == (thing.role, thing.text) for role, _kind, text in profile.objects):
-        return None  # the template's own drawing with the same text, saved another way (VML or DrawingML)
-    what = f"{thing.kind} showing {thing.text[:120]!r}" if thing.text else thing.kind
-    return f"{_article(what)} {what} that the template does not contain (a signing copy carries none)"
-
-
-def _field_problem(thing: Thing, profile: Profile) -> str | None:
-    if thing.kind not in profile.fields:
-        return (
-            f"a {thing.kind} field, which contractkit never writes: Word shows its stored result "
-            f"{thing.text[:120]!r} and may replace it with something else when fields are updated"
-        )
-    if thing.kind in PAGE_FIELDS and not _PAGE_RESULT.match(thing.text):
-        return f"a {thing.kind} page-number field whose stored result reads {thing.text[:120]!r}"
-    return None
-
-
-def _article(word: str) -> str:
-    return "an" if word[:1].lower() in "aeiou" else "a"
 
 
 # ----------------------------------------------------------------------------- every paragraph accounted for
@@ -293,7 +256,7 @@ def first_difference(exp: Expected, segment: Segment) -> str | None:
 
 @lru_cache(maxsize=8192)
 def _para_regex(para: str) -> re.Pattern[str]:
-    return re.compile(_paragraph(para, []) + r"\Z")
+    return re.compile(paragraph_pattern(para, []) + r"\Z")
 
 
 def _coverage(para: str, text: str) -> float:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from contractkit.checking.verify_text import Finding, Report, Severity
+from contractkit.core.findings import Finding, Report, Severity
 from contractkit.library.loading import Library
 from contractkit.library.model import Deal, Playbook
 

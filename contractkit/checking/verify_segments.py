@@ -1,14 +1,17 @@
-"""Finding the clauses in a received DOCX: by content-control tag, else by heading style, else by place.
+"""Finding the clauses in a received document. In a DOCX: by content-control tag, else by heading
+style, else by place; in PDF text: by numbered heading.
 
 LibreOffice and Word may drop the content controls that tag each clause; a clause then starts at
 a paragraph in a heading style and runs while its paragraphs keep a clause style. Each found
 segment is paired with the clause the document should contain: by tag, then by heading, then,
-for a clause whose heading was reworded, by its place between the clauses around it.
+for a clause whose heading was reworded, by its place between the clauses around it. A PDF's
+text (pdf.read) runs from each numbered clause heading to the next.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from contractkit.checking.verify_text import Expected, Segment, fold
 from contractkit.core.text import normalise
@@ -92,3 +95,48 @@ def assign(
     claimed = set(taken.values())
     extra = [s for i, s in enumerate(segments) if i not in claimed]
     return pairs, extra
+
+
+# ----------------------------------------------------------------------------- clauses in PDF text
+
+
+@lru_cache(maxsize=4096)
+def _heading(title: str) -> re.Pattern[str]:
+    """A numbered clause heading in PDF text ("4. NON-EXCLUSIVITY ..."), not a contents line."""
+    words = " ".join(re.escape(w) for w in normalise(title).split())
+    return re.compile(rf"(?:^| )\d+\. (?P<title>{words})(?= |$)(?! \d+(?: |$))", re.IGNORECASE)
+
+
+def _anchors(text: str, expected: list[Expected]) -> list[tuple[int, int, Expected, str]]:
+    found: list[tuple[int, int, Expected, str]] = []
+    pos = 0
+    for exp in expected:
+        hit = _heading(exp.title).search(text, pos)
+        if hit:
+            found.append((hit.start(), hit.end(), exp, hit.group("title")))
+            pos = hit.end()
+    for exp in expected:  # out of order: anywhere not already claimed
+        if any(a[2] is exp for a in found):
+            continue
+        for hit in _heading(exp.title).finditer(text):
+            if not any(a[0] <= hit.start() < a[1] or hit.start() <= a[0] < hit.end() for a in found):
+                found.append((hit.start(), hit.end(), exp, hit.group("title")))
+                break
+    return sorted(found, key=lambda a: a[0])
+
+
+def pdf_segments(text: str, expected: list[Expected]) -> list[tuple[Expected, Segment]]:
+    """Clauses in PDF text: from each numbered heading to the next."""
+    anchors = _anchors(text, expected)
+    pairs = []
+    for i, (_start, end, exp, title) in enumerate(anchors):
+        stop = anchors[i + 1][0] if i + 1 < len(anchors) else len(text)
+        last = i + 1 == len(anchors) or anchors[i + 1][2].block != exp.block
+        pairs.append((exp, Segment(title, text[end:stop].strip(), pdf=True, last_in_block=last)))
+    return pairs
+
+
+def pdf_preamble(text: str, expected: list[Expected]) -> str:
+    """PDF text before the first clause heading: cover, parties, recitals and contents."""
+    anchors = _anchors(text, expected)
+    return text[: anchors[0][0]] if anchors else text

@@ -12,109 +12,23 @@ import difflib
 import itertools
 import re
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any
 
-from contractkit.core.pattern import ALT, CLOSE, LOOP, OPEN, WILD, shown, template_paragraphs
+from contractkit.core.findings import Finding, Severity
+from contractkit.core.pattern import CLOSE, LOOP, OPEN, paragraph_pattern, shown, template_paragraphs
 from contractkit.core.text import TextError, normalise
 from contractkit.drafting.assemble import Agreement
 from contractkit.library.loading import Library
 from contractkit.library.model import Clause, Playbook
 from contractkit.word.xml import Block
 
-__all__ = [
-    "ALT",
-    "CLOSE",
-    "LOOP",
-    "OPEN",
-    "WILD",
-    "Expected",
-    "Finding",
-    "Kind",
-    "Report",
-    "shown",
-    "template_paragraphs",
-]
-
-Kind = Literal[
-    "missing", "altered", "tracked-changes", "exclusivity", "added", "removed", "provenance", "redefinition",
-    # a manifest not signed by a trusted key, or changed after signing (verify._trust)
-    "signature",
-    # what a reader sees differs from what the text says (docx_style, docx_read)
-    "hidden-text", "invisible-text", "tiny-text", "struck-text", "displaced-text", "distorted-text",
-    # what Word shows besides the text (docx_read, verify_docx)
-    "symbol", "field", "numbering", "content-control", "alternate-content", "object", "comment", "unread-text",
-    # characters that are not what they look like (text.suspicious)
-    "invisible-character", "bidi-control", "mixed-script", "lookalike",
-    # a PDF judged by what it draws (pdf_inspect, ocr); PDF hidden text is "hidden-text", tiny text "tiny-text"
-    "covered-text", "low-contrast-text", "clipped-text", "annotation", "form-field", "attachment", "ocr-mismatch",
-]  # fmt: skip
-Severity = Literal["error", "warning"]
 LABEL = r"(?:\d+\.|\d+(?:\.\d+)+|\([A-Za-z]{1,4}\))"  # numbering printed in PDF text: 4. 4.1 4.2.1 (a)
 _LABEL_TOKEN = re.compile(f"^{LABEL}$")
-# A deal value: bounded, within one paragraph ("\n" in DOCX text) and one sentence, so that a
-# wildcard cannot swallow a sentence or paragraph appended after it.
-# A full stop then a capital ends a sentence, except after an initial or a title ("Dr A. Person").
-SENTENCE_END = r"(?<!\b[A-Z])(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bProf)(?<!\bSt)\. [A-Z]"
-FILL = rf"((?:(?!{SENTENCE_END})[^\n]){{0,300}}?)"
-LOOP_FILL = r"([^\n]{0,5000}?)"  # a {% for %} loop (lists of parties, special conditions)
 # A paragraph that is nothing but a loop is drafted as one paragraph per item (assemble.PARAGRAPH_LOOP).
 LOOP_PARAGRAPHS = r"([^\n]{1,5000}?(?:\n[^\n]{1,5000}?){0,500})"
 _MAX_CHANGES = 6  # changes shown per altered clause
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One reason the document does not comply (or, as a warning, deserves a look)."""
-
-    kind: Kind
-    clause: str | None
-    principle: str
-    detail: str
-    diff: str | None = None
-    severity: Severity = "error"
-    location: str | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass
-class Report:
-    """The result of verifying one document."""
-
-    file: str
-    format: str
-    findings: list[Finding]
-    manifest: dict[str, Any] | None
-    clauses: int = 0  # clauses found and checked
-    locked: int = 0  # locked clauses found intact
-    unproven: str = ""  # why compliance cannot be shown (deal values nothing vouches for), if so
-
-    @property
-    def compliant(self) -> bool:
-        return self.verdict == "complies"
-
-    @property
-    def verdict(self) -> Literal["complies", "does not comply", "cannot verify"]:
-        """A finding that fails the check decides; otherwise unproved deal values leave it open."""
-        if any(f.severity == "error" for f in self.findings):
-            return "does not comply"
-        return "cannot verify" if self.unproven else "complies"
-
-    def as_dict(self) -> dict[str, Any]:
-        cannot = self.verdict == "cannot verify"
-        return {
-            "file": self.file,
-            "format": self.format,
-            "compliant": None if cannot else self.compliant,
-            "error": f"cannot verify: {self.unproven}" if cannot else None,
-            "findings": [f.as_dict() for f in self.findings],
-            "manifest": self.manifest,
-            "clauses_checked": self.clauses,
-            "locked_intact": self.locked,
-        }
 
 
 @dataclass(frozen=True)
@@ -248,7 +162,7 @@ def _pattern(paras: tuple[str, ...], pdf: bool, prefix: bool) -> tuple[re.Patter
             kinds.append("value")
             inner = LOOP_PARAGRAPHS
         else:
-            inner = _paragraph(para, kinds)
+            inner = paragraph_pattern(para, kinds)
         out += f"(?:{joiner}{inner})?" if optional else joiner + inner
     end = "(?= |$)" if prefix else r"\Z"
     if pdf:
@@ -263,17 +177,6 @@ def _closes_at_end(para: str) -> bool:
         if depth == 0 and i < len(para) - 1:
             return False
     return True
-
-
-def _paragraph(para: str, kinds: list[str], fill: str = FILL) -> str:
-    out = []
-    for piece in re.split(f"([{WILD}{OPEN}{ALT}{CLOSE}{LOOP}])", para):
-        if piece in (WILD, LOOP):
-            kinds.append("value")
-            out.append(fill if piece == WILD else LOOP_FILL)
-        else:
-            out.append({OPEN: " ?(?:", ALT: "|", CLOSE: ") ?"}.get(piece) or re.escape(piece))
-    return "".join(out)
 
 
 @lru_cache(maxsize=16384)

@@ -1,6 +1,7 @@
 """Clause source as patterns: literal words, and markers where the deal decides (values, choices, loops).
 
-Shared by the clause comparison (verify_text) and the template's furniture (verify_template).
+Shared by the clause comparison (checking.verify_text) and the template's furniture (word.profile),
+which turn a paragraph's markers into a regular expression with `paragraph_pattern`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,12 @@ from contractkit.core.text import normalise, split_lines
 WILD = "\ue000"  # stands for a deal value in a clause's source text
 OPEN, ALT, CLOSE, LOOP = "\ue002", "\ue003", "\ue004", "\ue005"  # {% if %} / {% else %} / {% endif %} / {% for %}
 _JINJA = re.compile(r"({{.*?}}|{%.*?%})", re.S)
+# A deal value: bounded, within one paragraph ("\n" in DOCX text) and one sentence, so that a
+# wildcard cannot swallow a sentence or paragraph appended after it.
+# A full stop then a capital ends a sentence, except after an initial or a title ("Dr A. Person").
+SENTENCE_END = r"(?<!\b[A-Z])(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bProf)(?<!\bSt)\. [A-Z]"
+FILL = rf"((?:(?!{SENTENCE_END})[^\n]){{0,300}}?)"
+LOOP_FILL = r"([^\n]{0,5000}?)"  # a {% for %} loop (lists of parties, special conditions)
 
 
 def template_paragraphs(source: str) -> tuple[str, ...]:
@@ -61,3 +68,16 @@ def shown(paragraph: str) -> str:
         if text == paragraph:
             return normalise(re.sub(f"[{WILD}{LOOP}]", "…", text))
         paragraph = text
+
+
+def paragraph_pattern(para: str, kinds: list[str], fill: str = FILL) -> str:
+    """A regular expression for one paragraph with markers: literal words escaped, each value `fill`,
+    each loop LOOP_FILL, each choice an alternation; `kinds` gets "value" for each group it adds."""
+    out = []
+    for piece in re.split(f"([{WILD}{OPEN}{ALT}{CLOSE}{LOOP}])", para):
+        if piece in (WILD, LOOP):
+            kinds.append("value")
+            out.append(fill if piece == WILD else LOOP_FILL)
+        else:
+            out.append({OPEN: " ?(?:", ALT: "|", CLOSE: ") ?"}.get(piece) or re.escape(piece))
+    return "".join(out)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from contractkit.checking.verify_text import Finding, Kind, Severity
+from contractkit.core.findings import Finding, Kind, Severity
 from contractkit.pdf.colour import WHITE, blend, contrast, luminance
 from contractkit.pdf.geometry import Box, inside, intersect
 from contractkit.pdf.marks import Drawing, Glyph, Paint

@@ -3,8 +3,8 @@
 A received PDF is hostile until proven otherwise. pypdf's own limits (page-tree cycles, stream
 sizes) apply; on top of them we cap the page count and the wall time of the whole read, and
 refuse encrypted files. The text is returned as one string with the repeated page header and
-footer lines removed and words broken at a line-end hyphen joined again; pdf_segments then finds
-each clause in it by its numbered heading.
+footer lines removed and words broken at a line-end hyphen joined again; checking.verify_segments
+then finds each clause in it by its numbered heading.
 """
 
 from __future__ import annotations
@@ -19,11 +19,9 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from contractkit.checking.verify_text import Expected, Finding, Segment
-from contractkit.core.text import normalise
+from contractkit.core.findings import Finding
 from contractkit.errors import CannotVerify
 
 if TYPE_CHECKING:
@@ -224,48 +222,3 @@ def _furniture(pages: list[list[str]]) -> set[str]:
     for lines in pages:
         seen.update({_mask(line) for line in lines[:_EDGE] + lines[-_EDGE:]})
     return {line for line, n in seen.items() if n >= max(2, len(pages) // 2)}
-
-
-# ----------------------------------------------------------------------------- clauses in PDF text
-
-
-@lru_cache(maxsize=4096)
-def _heading(title: str) -> re.Pattern[str]:
-    """A numbered clause heading in PDF text ("4. NON-EXCLUSIVITY ..."), not a contents line."""
-    words = " ".join(re.escape(w) for w in normalise(title).split())
-    return re.compile(rf"(?:^| )\d+\. (?P<title>{words})(?= |$)(?! \d+(?: |$))", re.IGNORECASE)
-
-
-def _anchors(text: str, expected: list[Expected]) -> list[tuple[int, int, Expected, str]]:
-    found: list[tuple[int, int, Expected, str]] = []
-    pos = 0
-    for exp in expected:
-        hit = _heading(exp.title).search(text, pos)
-        if hit:
-            found.append((hit.start(), hit.end(), exp, hit.group("title")))
-            pos = hit.end()
-    for exp in expected:  # out of order: anywhere not already claimed
-        if any(a[2] is exp for a in found):
-            continue
-        for hit in _heading(exp.title).finditer(text):
-            if not any(a[0] <= hit.start() < a[1] or hit.start() <= a[0] < hit.end() for a in found):
-                found.append((hit.start(), hit.end(), exp, hit.group("title")))
-                break
-    return sorted(found, key=lambda a: a[0])
-
-
-def pdf_segments(text: str, expected: list[Expected]) -> list[tuple[Expected, Segment]]:
-    """Clauses in PDF text: from each numbered heading to the next."""
-    anchors = _anchors(text, expected)
-    pairs = []
-    for i, (_start, end, exp, title) in enumerate(anchors):
-        stop = anchors[i + 1][0] if i + 1 < len(anchors) else len(text)
-        last = i + 1 == len(anchors) or anchors[i + 1][2].block != exp.block
-        pairs.append((exp, Segment(title, text[end:stop].strip(), pdf=True, last_in_block=last)))
-    return pairs
-
-
-def pdf_preamble(text: str, expected: list[Expected]) -> str:
-    """PDF text before the first clause heading: cover, parties, recitals and contents."""
-    anchors = _anchors(text, expected)
-    return text[: anchors[0][0]] if anchors else text

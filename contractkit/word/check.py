@@ -12,7 +12,7 @@ from pathlib import Path
 
 from contractkit.core.text import suspicious
 from contractkit.errors import Issue
-from contractkit.word.profile import from_content, profile
+from contractkit.word.profile import from_content, profile, thing_problem
 from contractkit.word.reader.document import DocxContent, read_docx, style_problems
 
 TEMPLATE_HINT = (
@@ -24,8 +24,6 @@ _CHARACTERS = frozenset({"invisible-character", "bidi-control", "mixed-script", 
 
 def draft_problems(data: bytes, template: Path) -> list[Issue]:
     """What a reader of a freshly rendered agreement would see differently from its text."""
-    from contractkit.checking.verify_docx import thing_problem
-
     content = read_docx(data)
     issues = [_issue(m.kind, m.detail, m.location, template) for m in content.marks]
     if template.is_file():  # what the template itself holds (a watermark, page numbers) is allowed
@@ -36,8 +34,6 @@ def draft_problems(data: bytes, template: Path) -> list[Issue]:
 
 def template_problems(path: Path, styles: list[str]) -> list[Issue]:
     """The template's own text and the styles drafting uses, read as a reader of an agreement would."""
-    from contractkit.checking.verify_docx import thing_problem
-
     data = path.read_bytes()
     content = read_docx(data)
     issues = [_issue(m.kind, m.detail, m.location, path) for m in content.marks]

@@ -4,7 +4,8 @@ A received agreement may contain only what contractkit puts there: clause paragr
 template's own furniture (cover, parties, recitals, signature block, headers and footers, a
 watermark, page-number fields, list levels). Rather than hard-coding that furniture, it is read
 from the template itself: each template paragraph becomes a pattern in which every Jinja tag is a
-deal value, and the template's objects, fields and list levels are what a document may carry.
+deal value, and the template's objects, fields and list levels are what a document may carry
+(`thing_problem` says why anything else is a problem, for verify and for draft's self-check).
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-from contractkit.checking.verify_text import SENTENCE_END, _paragraph, template_paragraphs
+from contractkit.core.pattern import SENTENCE_END, paragraph_pattern, template_paragraphs
 from contractkit.core.text import TextError, collapse, normalise
-from contractkit.word.reader.document import DocxContent, read_docx
+from contractkit.word.reader.document import DocxContent, Thing, read_docx
 
 MARKERS = ("contents", "clauses", "schedules")  # where the builder puts what it generates
-BUILT_FIELDS = frozenset({"PAGEREF"})  # the contents' page numbers, written by render_docx
+BUILT_FIELDS = frozenset({"PAGEREF"})  # the contents' page numbers, written by word.render
 PAGE_FIELDS = frozenset({"PAGE", "NUMPAGES", "SECTIONPAGES", "PAGEREF"})
 _CONTROL = re.compile(r"^\{%-?\s*[prc]?\s*(for|endfor|if|elif|else|endif)\b[^%]*%\}$")
 _BLOCK_TAG = re.compile(r"\{%\s*(?:[prc]|tr|tc)\s+")
@@ -30,6 +31,12 @@ FURNITURE_FILL = rf"((?:(?!{SENTENCE_END})[^\n]){{0,2000}}?)"
 _ALIASES = {"toc heading": "contents heading"}
 _DIGITS = re.compile(r"\d+")
 _MARKER = re.compile(r"\{\{\s*(" + "|".join(MARKERS) + r")\s*\}\}")
+NUMERIC_FORMATS = frozenset(
+    {"decimal", "decimalZero", "lowerLetter", "upperLetter", "lowerRoman", "upperRoman", "bullet", "none"}
+)
+
+
+_PAGE_RESULT = re.compile(r"^\s*(\d+|[ivxlcdm]+|[IVXLCDM]+)?\s*$")
 
 
 @dataclass(frozen=True)
@@ -43,7 +50,7 @@ class Furniture:
 
     def exact(self, fill: str) -> Furniture:
         """The same paragraph with its deal values limited to `fill` (the values a deal gives the template)."""
-        return replace(self, pattern=re.compile(_paragraph(self.source, [], fill) + r"\Z"))
+        return replace(self, pattern=re.compile(paragraph_pattern(self.source, [], fill) + r"\Z"))
 
 
 @dataclass(frozen=True)
@@ -124,7 +131,9 @@ def _furniture(style: str, source: str, region: int) -> list[Furniture]:
         kinds: list[str] = []
         source = digits(para)
         out.append(
-            Furniture(style_key(style), re.compile(_paragraph(source, kinds, FURNITURE_FILL) + r"\Z"), region, source)
+            Furniture(
+                style_key(style), re.compile(paragraph_pattern(source, kinds, FURNITURE_FILL) + r"\Z"), region, source
+            )
         )
     return out
 
@@ -144,3 +153,38 @@ def matches(items: tuple[Furniture, ...], style: str, text: str, regions: frozen
     """Whether a paragraph (normalised text) is one of the template's, in the same style and region."""
     plain, key = digits(normalise(text)), style_key(style)
     return any(f.style == key and (regions is None or f.region in regions) and f.pattern.match(plain) for f in items)
+
+
+def thing_problem(thing: Thing, profile: Profile) -> str | None:
+    """Why a field, list label or object the template does not produce is a problem (None if it does)."""
+    if thing.what == "field":
+        return _field_problem(thing, profile)
+    if thing.what == "label":
+        words = re.sub(r"%[1-9]", "", thing.text)
+        plain = thing.kind in NUMERIC_FORMATS and not any(c.isalnum() for c in words)
+        if (thing.kind, thing.text) in profile.levels or plain:
+            return None
+        return (
+            f"the paragraph's number is printed as {thing.text!r} ({thing.kind}), words the clause text does not hold"
+        )
+    if (thing.role, thing.kind, thing.text) in profile.objects:
+        return None
+    if thing.text and any((role, text) == (thing.role, thing.text) for role, _kind, text in profile.objects):
+        return None  # the template's own drawing with the same text, saved another way (VML or DrawingML)
+    what = f"{thing.kind} showing {thing.text[:120]!r}" if thing.text else thing.kind
+    return f"{_article(what)} {what} that the template does not contain (a signing copy carries none)"
+
+
+def _field_problem(thing: Thing, profile: Profile) -> str | None:
+    if thing.kind not in profile.fields:
+        return (
+            f"a {thing.kind} field, which contractkit never writes: Word shows its stored result "
+            f"{thing.text[:120]!r} and may replace it with something else when fields are updated"
+        )
+    if thing.kind in PAGE_FIELDS and not _PAGE_RESULT.match(thing.text):
+        return f"a {thing.kind} page-number field whose stored result reads {thing.text[:120]!r}"
+    return None
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
