@@ -13,11 +13,12 @@ from typing import Any, get_args
 
 from contractkit.core.i18n import DOMAIN, LOCALE_DIR
 from contractkit.library import model
-from contractkit.publishing.register import schema
+from contractkit.publishing.register_schema import schema
 
 SOURCES = (
     "drafting/register_entry.py",
     "publishing/register.py",
+    "publishing/register_schema.py",
     "publishing/register_xlsx.py",
     "publishing/summary.py",
 )

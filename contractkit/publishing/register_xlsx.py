@@ -18,7 +18,7 @@ from typing import Any
 from contractkit.core import formatting
 from contractkit.core.i18n import labels
 from contractkit.drafting.register_entry import Entry
-from contractkit.publishing.register import cell, columns, flatten, header_label
+from contractkit.publishing.register_schema import cell, columns, flatten, header_label
 
 # Windows language ids in number formats, so Excel and LibreOffice show month names in the
 # register's language whatever the reader's own settings are.
