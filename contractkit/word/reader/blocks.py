@@ -7,11 +7,12 @@ from what the text says; a Thing is a field, list label or object to compare wit
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from lxml import etree
 
-from contractkit.word.reader.style import Props, w
-from contractkit.word.reader.things import MC
+from contractkit.word.reader.style import Props, Styles, w
+from contractkit.word.reader.things import MC, Numbering
 from contractkit.word.reader.visibility import Ground
 
 CLAUSE_TAG = "ck:"
@@ -144,6 +145,22 @@ class _Para:
         self.pending: list[tuple[str, str]] = []  # finding kind, detail
         self.things: list[tuple[str, str, str]] = []
         self.boxes: list[etree._Element] = []
+
+
+class Reading(Protocol):
+    """What a story asks of the document reader (document._Reader): the styles, numbering and page
+    colour it reads with, and where its marks and things go. A protocol, so that the stories need
+    not import the reader that makes them."""
+
+    styles: Styles
+    numbering: Numbering
+    page: str | None
+
+    def mark(
+        self, kind: str, detail: str, location: str, block: Block | None = None, clause: str | None = None
+    ) -> None: ...
+
+    def thing(self, thing: Thing) -> None: ...
 
 
 def first_child(el: etree._Element, tag: str) -> etree._Element | None:

@@ -1,13 +1,11 @@
 """Reading the runs of a paragraph: their text, field codes and results, symbols, objects and looks.
 
-A mixin of the story reader (docx_story): it reads what a run shows, routes text a reader cannot
+A mixin of the story reader (story): it reads what a run shows, routes text a reader cannot
 see away from the text read, and works out each run's look through the style levels, once per
 paragraph style and character style when the run has no formatting of its own.
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from lxml import etree
 
@@ -24,6 +22,7 @@ from contractkit.word.reader.blocks import (
     _T,
     _VAL,
     Ctx,
+    Reading,
     _Field,
     _keyword,
     _Para,
@@ -34,14 +33,11 @@ from contractkit.word.reader.style import _RUN_KEYS, Props, Styles, _props, reso
 from contractkit.word.reader.things import branches, chosen, describe, disagreement
 from contractkit.word.reader.visibility import UNSEEN, problems
 
-if TYPE_CHECKING:
-    from contractkit.word.reader.document import _Reader
-
 
 class _Runs:
     """Run-level reading, shared by every story."""
 
-    reader: _Reader
+    reader: Reading
     styles: Styles
     part: str
     count: int

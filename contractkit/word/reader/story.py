@@ -8,7 +8,6 @@ Word shows) and embedded content; each paragraph's styles are resolved once per 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from lxml import etree
 
@@ -34,6 +33,7 @@ from contractkit.word.reader.blocks import (
     CLAUSE_TAG,
     Block,
     Ctx,
+    Reading,
     Thing,
     _Base,
     _Field,
@@ -47,14 +47,11 @@ from contractkit.word.reader.style import _PARA_KEYS, Props, _props, number, res
 from contractkit.word.reader.things import M, label_words, numbered
 from contractkit.word.reader.visibility import MIN_LINE_TWIPS, Ground, paragraph_problems, problems
 
-if TYPE_CHECKING:
-    from contractkit.word.reader.document import _Reader
-
 
 class _Story(_Runs):
     """One part's text (the body, a header, the footnotes...), read paragraph by paragraph."""
 
-    def __init__(self, reader: _Reader, part: str, role: str, out: list[Block]) -> None:
+    def __init__(self, reader: Reading, part: str, role: str, out: list[Block]) -> None:
         self.reader, self.styles, self.part, self.role, self.out = reader, reader.styles, part, role, out
         self.count = 0
         self.fields: list[_Field] = []
