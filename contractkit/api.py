@@ -19,8 +19,8 @@ from contractkit.drafting.prepare import prepare as drafting_prepare
 from contractkit.errors import Issue, ValidationFailed
 from contractkit.files import check_target, write_atomic
 from contractkit.library import deal_loading
+from contractkit.library.deal import Deal
 from contractkit.library.loading import Library, load_library
-from contractkit.library.model import Deal
 from contractkit.library.yamlio import Document
 
 if TYPE_CHECKING:

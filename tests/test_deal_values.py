@@ -15,9 +15,9 @@ from pydantic_core import PydanticCustomError
 from contractkit.errors import Issue
 from contractkit.library import yamlio
 from contractkit.library.checks import check_deal
+from contractkit.library.deal import Partner
 from contractkit.library.deal_loading import read_deal
 from contractkit.library.loading import Library
-from contractkit.library.model import Partner
 from contractkit.library.scaffold import specimen
 from contractkit.library.shapes import (
     ADDRESS,

@@ -18,9 +18,9 @@ from ruamel.yaml import YAML
 
 from contractkit.drafting.assemble import _Assembler
 from contractkit.errors import ValidationFailed
+from contractkit.library.deal import Deal
 from contractkit.library.exclusivity import Parties, detect
 from contractkit.library.loading import Library
-from contractkit.library.model import Deal
 from contractkit.library.scaffold import specimen
 from contractkit.library.sentences import units
 

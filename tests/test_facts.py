@@ -18,8 +18,9 @@ from contractkit.drafting.register_entry import entry
 from contractkit.drafting.tables import code, register, value_share
 from contractkit.errors import ValidationFailed
 from contractkit.library import facts
+from contractkit.library.deal import Deal
 from contractkit.library.loading import Library
-from contractkit.library.model import Deal, Position
+from contractkit.library.model import Position
 from contractkit.library.scaffold import specimen
 from contractkit.publishing import summary
 

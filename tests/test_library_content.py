@@ -16,10 +16,11 @@ from contractkit import api
 from contractkit.core.text import normalise
 from contractkit.drafting.assemble import Agreement
 from contractkit.library import libdoc
+from contractkit.library.deal import Deal, HistoryApproval
 from contractkit.library.exclusivity import detect
 from contractkit.library.exclusivity_checks import plain_source
 from contractkit.library.loading import Library
-from contractkit.library.model import Deal, HistoryApproval, Playbook
+from contractkit.library.model import Playbook
 
 # The domain table (shared/domain.md): topic -> (principles, status).
 TOPICS: dict[int, tuple[set[str], str]] = {

@@ -19,9 +19,10 @@ from contractkit import api
 from contractkit.drafting.tables import deviations as deviation_table
 from contractkit.errors import ContractkitError
 from contractkit.library import yamlio
+from contractkit.library.deal import HistoryApproval
 from contractkit.library.deal_loading import load_deal
 from contractkit.library.loading import Library
-from contractkit.library.model import HistoryApproval, Rung
+from contractkit.library.model import Rung
 from contractkit.negotiation import negotiate
 from contractkit.word import xml as docx_io
 

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from contractkit import api
 from contractkit.core.text import normalise
 from contractkit.errors import ValidationFailed
+from contractkit.library.deal import Deal
 from contractkit.library.exclusivity import Parties, detect
 from contractkit.library.loading import Library
-from contractkit.library.model import Deal
 from contractkit.library.scaffold import specimen
 from contractkit.library.yamlio import CONTROL_CHARS
 from contractkit.word import xml as docx_io

@@ -14,8 +14,8 @@ from docx import Document
 from contractkit import api
 from contractkit.core.text import normalise
 from contractkit.errors import ValidationFailed
+from contractkit.library.deal import Deal
 from contractkit.library.loading import Library
-from contractkit.library.model import Deal
 from contractkit.library.scaffold import specimen
 from contractkit.trust import keys
 from contractkit.word import xml as docx_io

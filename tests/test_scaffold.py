@@ -17,9 +17,9 @@ from pydantic import BaseModel
 
 from contractkit.library import yamlio
 from contractkit.library.checks import check_deal
+from contractkit.library.deal import Deal
 from contractkit.library.deal_loading import read_deal
 from contractkit.library.loading import Library
-from contractkit.library.model import Deal
 from contractkit.library.scaffold import MECHANISM_FIELDS, new_deal, offered_models, specimen
 from contractkit.library.shapes import is_placeholder
 

@@ -213,7 +213,7 @@ def test_every_example_summary_fits_two_pages(library: Library, tmp_path: Path) 
 
 
 def test_rubric_evaluates_on_the_specimen(library: Library) -> None:
-    from contractkit.library.model import Deal
+    from contractkit.library.deal import Deal
     from contractkit.library.scaffold import specimen
 
     assert rubric.issues(library, Deal.model_validate(specimen("research-collaboration"))) == []

@@ -21,8 +21,8 @@ from contractkit import api
 from contractkit.checking import verify
 from contractkit.core.findings import Finding, Report
 from contractkit.drafting.assemble import Agreement
+from contractkit.library.deal import Deal
 from contractkit.library.loading import Library
-from contractkit.library.model import Deal
 
 DEAL = "northby-sepsis"
 

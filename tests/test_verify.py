@@ -26,8 +26,8 @@ from contractkit.core.findings import Report
 from contractkit.core.pattern import shown, template_paragraphs
 from contractkit.core.text import normalise
 from contractkit.drafting.assemble import Agreement
+from contractkit.library.deal import Deal
 from contractkit.library.loading import Library
-from contractkit.library.model import Deal
 from contractkit.trust import keys
 from contractkit.word.xml import W, w
 

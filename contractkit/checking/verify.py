@@ -23,8 +23,9 @@ from contractkit.checking.verify_text import Expected, Outcome, Segment, compare
 from contractkit.core.findings import Finding, Report, Severity
 from contractkit.core.text import deconfuse, normalise, suspicious
 from contractkit.errors import CannotVerify, ContractkitError
+from contractkit.library.deal import Deal
 from contractkit.library.loading import Library
-from contractkit.library.model import Deal, Playbook
+from contractkit.library.model import Playbook
 from contractkit.word.reader.document import Block, DocxContent, Mark
 
 if TYPE_CHECKING:

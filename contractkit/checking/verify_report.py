@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from contractkit.core.findings import Finding, Report, Severity
+from contractkit.library.deal import Deal
 from contractkit.library.loading import Library
-from contractkit.library.model import Deal, Playbook
+from contractkit.library.model import Playbook
 
 if TYPE_CHECKING:
     from contractkit.trust.signing import Check

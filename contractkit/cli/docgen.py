@@ -18,7 +18,7 @@ from typing import Any
 import click
 from pydantic import BaseModel
 
-from contractkit.library import model
+from contractkit.library import deal, model
 from contractkit.library.exclusivity_rules import RuleSet
 
 INTRO = Path(__file__).with_name("docgen_formats_intro.md")
@@ -28,7 +28,7 @@ FILES: list[tuple[str, type[BaseModel]]] = [
     ("Playbook file (`playbooks/<id>.yaml`)", model.Playbook),
     ("Library file (`library.yaml`)", model.LibraryMeta),
     ("Exclusivity rule file (`exclusivity.yaml`)", RuleSet),
-    ("Deal file (`examples/*.yaml`, or your own)", model.Deal),
+    ("Deal file (`examples/*.yaml`, or your own)", deal.Deal),
 ]
 
 

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any, get_args
 from contractkit import __version__
 from contractkit.core.text import Run, normalise
 from contractkit.errors import Issue
-from contractkit.library.model import VALUE_SHARE_CLAUSE, Clause, Deal, Playbook, ValueShareModel
+from contractkit.library.deal import Deal
+from contractkit.library.model import VALUE_SHARE_CLAUSE, Clause, Playbook, ValueShareModel
 
 if TYPE_CHECKING:
     from contractkit.trust.keys import Signer

@@ -20,20 +20,10 @@ from contractkit.drafting import completeness
 from contractkit.drafting.agreement import Agreement, Deviation, Para, Placed, PlacedSchedule
 from contractkit.errors import Issue, ValidationFailed
 from contractkit.library import facts
+from contractkit.library.deal import Deal, HistoryApproval
 from contractkit.library.facts import Where
 from contractkit.library.loading import Library
-from contractkit.library.model import (
-    VALUE_SHARE_CLAUSE,
-    Clause,
-    Deal,
-    Entry,
-    HistoryApproval,
-    Ladder,
-    LibraryMeta,
-    Playbook,
-    Position,
-    Rung,
-)
+from contractkit.library.model import VALUE_SHARE_CLAUSE, Clause, Entry, Ladder, LibraryMeta, Playbook, Position, Rung
 from contractkit.library.yamlio import Document
 
 __all__ = [

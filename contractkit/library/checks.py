@@ -9,8 +9,9 @@ from collections.abc import Iterable
 
 from contractkit.errors import Issue
 from contractkit.library import dealcheck, exclusivity_checks
+from contractkit.library.deal import Deal
 from contractkit.library.loading import Library
-from contractkit.library.model import PRINCIPLE_NAMES, Clause, Deal, Playbook
+from contractkit.library.model import PRINCIPLE_NAMES, Clause, Playbook
 from contractkit.library.yamlio import Document
 
 

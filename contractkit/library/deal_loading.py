@@ -11,8 +11,8 @@ from pydantic import TypeAdapter, ValidationError
 
 from contractkit.errors import Issue, ValidationFailed
 from contractkit.library import checks, yamlio
+from contractkit.library.deal import Deal
 from contractkit.library.loading import Library, schema_issues
-from contractkit.library.model import Deal
 from contractkit.library.shapes import is_placeholder
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 
 from contractkit.errors import Issue
-from contractkit.library.model import Deal
+from contractkit.library.deal import Deal
 from contractkit.library.shapes import MONTHS
 from contractkit.library.yamlio import Document
 

@@ -23,7 +23,7 @@ from contractkit.library.exclusivity_rules import MARKERS, Role, Rule, RuleSet, 
 from contractkit.library.sentences import units
 
 if TYPE_CHECKING:
-    from contractkit.library.model import Deal
+    from contractkit.library.deal import Deal
 
 _MARKER_KIND = {v: k for k, v in MARKERS.items()}
 _FIRST_INDEX, _MAX_MENTIONS = 0xE100, 256

@@ -9,10 +9,11 @@ import re
 from typing import Any
 
 from contractkit.errors import Issue
+from contractkit.library.deal import Deal
 from contractkit.library.exclusivity import Hit, Parties, detect
 from contractkit.library.exclusivity_rules import check as check_rules
 from contractkit.library.loading import Library
-from contractkit.library.model import Clause, Deal
+from contractkit.library.model import Clause
 from contractkit.library.yamlio import Document
 
 _JINJA = re.compile(r"{{.*?}}|{%.*?%}", re.S)

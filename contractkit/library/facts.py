@@ -25,7 +25,8 @@ from contractkit.core.formatting import GAP_PREFIX, Gap
 from contractkit.core.sandbox import sandbox
 from contractkit.errors import Issue
 from contractkit.library import scaffold
-from contractkit.library.model import Deal, Party, Position
+from contractkit.library.deal import Deal, Party
+from contractkit.library.model import Position
 from contractkit.library.yamlio import Document, format_loc
 
 ABSENT = object()  # a path that names no field at all (a library mistake, caught by lint)

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any, get_args
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from contractkit.library.model import VALUE_SHARE_CLAUSE, Deal, Playbook, ValueShareModel
+from contractkit.library.deal import Deal
+from contractkit.library.model import VALUE_SHARE_CLAUSE, Playbook, ValueShareModel
 
 if TYPE_CHECKING:
     from contractkit.library.loading import Library

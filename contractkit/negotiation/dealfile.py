@@ -23,7 +23,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from contractkit.errors import ContractkitError
 from contractkit.library import facts, yamlio
-from contractkit.library.model import HistoryApproval, HistoryEntry
+from contractkit.library.deal import HistoryApproval, HistoryEntry
 
 LOCK_TIMEOUT = 30.0  # seconds to wait for another swap on the same file
 

@@ -25,9 +25,10 @@ from contractkit.errors import ContractkitError, Issue
 from contractkit.files import check_target, write_atomic
 from contractkit.library import facts, yamlio
 from contractkit.library.checks import check_deal
+from contractkit.library.deal import Deal, HistoryApproval, HistoryEntry
 from contractkit.library.deal_loading import load_deal
 from contractkit.library.loading import Library, model_from
-from contractkit.library.model import PRINCIPLE_NAMES, Clause, Deal, HistoryApproval, HistoryEntry, Rung
+from contractkit.library.model import PRINCIPLE_NAMES, Clause, Rung
 from contractkit.negotiation.dealfile import edit_text, locked
 
 VERSION = "agreement.version"  # a swap makes a new draft of the agreement

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 from contractkit.core.i18n import DOMAIN, LOCALE_DIR
-from contractkit.library import model
+from contractkit.library import deal, model
 from contractkit.publishing.register_schema import schema
 
 SOURCES = (
@@ -35,12 +35,12 @@ def dynamic_keys() -> dict[str, str]:
         model.ValueShareModel,
         model.AccessModel,
         model.Identifiability,
-        model.Data.model_fields["national_data_opt_out"].annotation,
-        model.Approval.model_fields["status"].annotation,
+        deal.Data.model_fields["national_data_opt_out"].annotation,
+        deal.Approval.model_fields["status"].annotation,
     ]
     keys |= {f"code.{v}": "a coded value" for kind in coded for v in get_args(kind)}
     keys |= {"code.draft": "register status", "code.agreed": "register status"}
-    periods = get_args(model.ValueShare.model_fields["subscription_period"].annotation)
+    periods = get_args(deal.ValueShare.model_fields["subscription_period"].annotation)
     keys |= {f"period.{p}": "a subscription period" for p in periods}
     return keys
 

@@ -15,8 +15,8 @@ from contractkit.core.text import TextError
 from contractkit.drafting.assemble import Agreement, deal_context, evaluate
 from contractkit.drafting.register_entry import status
 from contractkit.errors import Issue, ValidationFailed
+from contractkit.library.deal import Deal
 from contractkit.library.loading import Library
-from contractkit.library.model import Deal
 
 
 @dataclass(frozen=True)
