@@ -20,6 +20,7 @@ SOURCES = (
     "publishing/register.py",
     "publishing/register_schema.py",
     "publishing/register_xlsx.py",
+    "publishing/evidence.py",
     "publishing/summary.py",
 )
 
