@@ -243,7 +243,7 @@ def _rendering(library: Library, playbook: Playbook) -> list[Issue]:
 
 def template_text(library: Library, path: Path) -> list[Issue]:
     """Exclusivity wording in a Word template's own text (cover, recitals, headers, footers)."""
-    from contractkit.word.xml import read_docx
+    from contractkit.word.reader.document import read_docx
 
     try:
         content = read_docx(path.read_bytes())

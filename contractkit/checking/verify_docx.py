@@ -1,6 +1,6 @@
 """DOCX checks beyond clause wording: every paragraph accounted for, and everything Word shows read.
 
-The reader (docx_read) records what a reader of the document would see differently from its text
+The reader (word.reader) records what a reader of the document would see differently from its text
 (Marks) and the fields, list labels and objects it holds (Things). Here each becomes a finding,
 unless the template itself produces it; and each paragraph outside a clause must be the template's
 furniture in its place (cover and parties before the clauses, the closing line after them,
@@ -171,7 +171,7 @@ def _allowed(block: Block, zone: str, ctx: Context, generated: tuple[re.Pattern[
 
 
 def _generated(ctx: Context) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """Patterns for what render_docx writes itself: contents entries and schedule titles."""
+    """Patterns for what word.render writes itself: contents entries and schedule titles."""
     clauses = "|".join(re.escape(normalise(e.title)) for e in ctx.expected if e.block == "operative")
     schedules = "|".join(re.escape(normalise(s.title)) for s in ctx.playbook.schedules)
     entry = rf"^0\. (?:{clauses or '(?!)'})(?: 0)?$|^Schedule 0: (?:{schedules or '(?!)'})(?: 0)?$"

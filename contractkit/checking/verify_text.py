@@ -22,7 +22,7 @@ from contractkit.core.text import TextError, normalise
 from contractkit.drafting.assemble import Agreement
 from contractkit.library.loading import Library
 from contractkit.library.model import Clause, Playbook
-from contractkit.word.xml import Block
+from contractkit.word.reader.document import Block
 
 LABEL = r"(?:\d+\.|\d+(?:\.\d+)+|\([A-Za-z]{1,4}\))"  # numbering printed in PDF text: 4. 4.1 4.2.1 (a)
 _LABEL_TOKEN = re.compile(f"^{LABEL}$")

@@ -278,7 +278,7 @@ def draft(ctx: click.Context, *, deal: Path, out: Path, force: bool, final: bool
 
 
 def _register() -> None:
-    """Commands that live in contractkit.commands, one module per area."""
+    """Commands that live in contractkit.cli.commands, one module per area."""
     from contractkit.cli.commands import negotiation, publication, publishing, signing, verification
 
     for module in (publishing, negotiation, verification, publication, signing):

@@ -142,7 +142,7 @@ class Agreement:
 
     def manifest_json(self, signer: Signer | None = None) -> str:
         """The manifest as canonical JSON; with a signer, it carries a signature member over that
-        canonical form (see contractkit.signing), so that verify can tell it was not changed."""
+        canonical form (see trust.signing), so that verify can tell it was not changed."""
         from contractkit.trust.signing import canonical, sign
 
         manifest = self.manifest()

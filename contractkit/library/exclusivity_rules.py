@@ -231,7 +231,7 @@ class RuleSet(Model):
 
     @cached_property
     def taggers(self) -> dict[Any, Any]:
-        """The detector's party taggers, one per set of parties (filled by contractkit.exclusivity)."""
+        """The detector's party taggers, one per set of parties (filled by library.exclusivity)."""
         return {}
 
 

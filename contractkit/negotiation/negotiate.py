@@ -1,6 +1,6 @@
 """Negotiation: what may vary on a deal, moving a clause along its ladder, and what blocks a final version.
 
-A swap edits the deal file in place (contractkit.dealfile splices the changed lines and locks the
+A swap edits the deal file in place (negotiation.dealfile splices the changed lines and locks the
 file); the result is re-parsed and checked before it replaces the file, so concurrent swaps never
 lose an entry and a failed check writes nothing.
 """

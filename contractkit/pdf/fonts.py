@@ -1,8 +1,8 @@
 """Just enough of a PDF font to place its glyphs: how a string splits into codes, each code's
 advance width, its text (from the ToUnicode map or the encoding), and the font's height.
 
-Used by pdf_paint to find where each character is drawn. A hostile font may lie about any of
-these; the rendered-page cross-check (contractkit.ocr) is what catches a font whose text and
+Used by paint to find where each character is drawn. A hostile font may lie about any of
+these; the rendered-page cross-check (pdf.ocr) is what catches a font whose text and
 glyphs disagree. Every table read here is bounded.
 """
 

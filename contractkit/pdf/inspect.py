@@ -1,6 +1,6 @@
 """Judge a PDF by what it draws: text that is extracted but cannot be seen, and content beside the text.
 
-For each character pdf_paint found, decide whether a reader sees it: not when it is drawn
+For each character paint found, decide whether a reader sees it: not when it is drawn
 invisibly (rendering mode 3 or 7, a layer switched off, no ink), outside the page's CropBox or
 clipped away, in (nearly) the colour of what lies beneath it, covered by a shape or image drawn
 after it, or too small to read. Annotations, form fields and attached files are reported too: a

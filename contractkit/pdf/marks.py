@@ -1,4 +1,4 @@
-"""What pdf_paint records of a page: characters with their boxes and paint, shapes and images drawn."""
+"""What paint records of a page: characters with their boxes and paint, shapes and images drawn."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 A small interpreter of the page's content stream (operators parsed by pypdf) that follows the
 graphics state (q/Q, cm, colours and their spaces, opacity, clipping), the text state (font,
 size, spacing, rendering mode, matrices), optional content (layers switched off), Form XObjects
-(their own resources and matrix, nesting bounded) and images. pdf_inspect judges the result.
+(their own resources and matrix, nesting bounded) and images. inspect judges the result.
 """
 
 from __future__ import annotations

@@ -55,7 +55,7 @@ class PdfContent:
     pages: int
     manifest: dict[str, Any] | None
     page_texts: list[str] = field(default_factory=list)  # as extracted, one per page
-    issues: list[Finding] = field(default_factory=list)  # what is drawn differs from the text (pdf_inspect, ocr)
+    issues: list[Finding] = field(default_factory=list)  # what is drawn differs from the text (inspect, ocr)
 
 
 class _Timeout(BaseException):

@@ -1,6 +1,6 @@
 """Agreements as PDF/A through LibreOffice, with their metadata and provenance manifest inside.
 
-LibreOffice (run by contractkit.soffice) lays out the same DOCX the Word output is, so the two
+LibreOffice (run by pdf.soffice) lays out the same DOCX the Word output is, so the two
 documents agree. The metadata and the manifest are then appended as an incremental update, which
 leaves LibreOffice's bytes untouched; the attachment makes the file PDF/A-3b. `read_manifest`
 reads the manifest back from a PDF that may be hostile.

@@ -1,4 +1,4 @@
-"""The text operators of the content-stream interpreter (pdf_paint): text state, positioning, showing.
+"""The text operators of the content-stream interpreter (paint): text state, positioning, showing.
 
 Each shown character becomes a Glyph with its box in default user space, following the text
 matrix, the font's widths and the character and word spacing exactly as a viewer advances them.

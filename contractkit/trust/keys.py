@@ -8,7 +8,7 @@ Everything lives in the user's configuration folder (`$CONTRACTKIT_CONFIG_DIR`, 
     centre.pub           the national centre's public key, which checks the library's pin file
 
 A private key file must be a regular file only its owner can read; a folder or trusted key file
-others can change is refused. Key objects and file formats are in contractkit.keytypes.
+others can change is refused. Key objects and file formats are in trust.keytypes.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The verifier's eyes at draft time and in lint: a Word file whose text a reader cannot see is refused.
 
-`render_docx.self_check` reads every draft with the reader `verify` uses (docx_read), and `lint`
+`word.render.self_check` reads every draft with the reader `verify` uses (word.reader), and `lint`
 reads the Word template with it and checks the styles the builder gives clause text, so a
 template whose styles hide, whiten, shrink or strike text never produces an agreement.
 """

@@ -18,8 +18,9 @@ from lxml import etree
 
 from contractkit.errors import CannotVerify, ContractkitError
 from contractkit.word.order import insert_ordered
+from contractkit.word.reader.package import Limits, safe_xml
 from contractkit.word.redline_diff import TEXT_TAGS, Unit, atoms, char_spans, opcodes, pair, paragraph_text, units
-from contractkit.word.xml import Limits, W, deterministic_zip, open_zip, safe_xml, w
+from contractkit.word.xml import W, deterministic_zip, open_zip, w
 
 __all__ = ["compare", "paragraph_text", "redline_tree", "units"]
 

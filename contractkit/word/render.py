@@ -29,6 +29,7 @@ from contractkit.drafting.tables import TABLES
 from contractkit.errors import ContractkitError, Issue, ValidationFailed
 from contractkit.library.loading import Library
 from contractkit.word import template, xml
+from contractkit.word.reader.document import read_docx
 from contractkit.word.template import CONTEXT_NAMES, MARKERS, REQUIRED_STYLES
 
 # Importing docxtpl (through docxcompose) rebinds python-docx's 'cp' prefix to the custom
@@ -324,7 +325,7 @@ def self_check(agreement: Agreement, data: bytes, template: Path) -> None:
     and nothing in it may be hidden, whitened, shrunk, struck through or otherwise unseen."""
     from contractkit.word.check import draft_problems
 
-    content = xml.read_docx(data)
+    content = read_docx(data)
     found: dict[str, list[str]] = {}
     for block in content.blocks:
         if block.clause:
@@ -370,7 +371,7 @@ def lint_template(path: Path) -> list[Issue]:
 
 
 def _visibility(path: Path) -> list[Issue]:
-    """Text the template or the styles drafting uses would hide from a reader (verify's reader, docx_check)."""
+    """Text the template or the styles drafting uses would hide from a reader (verify's reader, word.check)."""
     from contractkit.errors import CannotVerify
     from contractkit.word.check import template_problems
 

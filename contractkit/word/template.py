@@ -16,7 +16,8 @@ from pathlib import Path
 from lxml import etree
 
 from contractkit.errors import CannotVerify, Issue
-from contractkit.word.xml import safe_xml, w
+from contractkit.word.reader.package import safe_xml
+from contractkit.word.xml import w
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """WordprocessingML: the only module that builds or reads DOCX XML.
 
 Writing: paragraphs, tables, content controls, bookmarks and fields as lxml elements, custom
-properties, and a deterministic zip. Reading files we did not make is docx_read's job (through
-docx_package's hardened zip); its entry points are re-exported here.
+properties, and a deterministic zip. Reading files we did not make is word.reader's job (through
+word.reader.package's hardened zip); its entry points are re-exported here.
 """
 
 from __future__ import annotations
@@ -205,8 +205,8 @@ def deterministic_zip(data: bytes) -> bytes:
 
 
 # ----------------------------------------------------------------------------- reading
-# Reading received files lives in docx_package (the zip, its relationships and limits) and
-# docx_read (what Word shows); these names stay here for the modules that import them from here.
+# Reading received files lives in word.reader.package (the zip, its relationships and limits) and
+# word.reader.document (what Word shows); these names stay here for callers that import them from here.
 
 from contractkit.word.reader.document import Block, DocxContent, read_docx  # noqa: E402
 from contractkit.word.reader.package import Limits, Package, safe_xml  # noqa: E402

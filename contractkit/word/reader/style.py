@@ -6,7 +6,7 @@ A run's look comes from the document defaults, the table style, the paragraph st
 the style levels by exclusive OR (17.7.3); a reader that gets this wrong can be fooled either way,
 so where any style level switches such a property on and the run does not switch it off, the text
 is treated as hidden or struck. Colours are resolved through the theme, shading through its pattern;
-whether the result can be read is docx_visibility's question.
+whether the result can be read is visibility's question.
 """
 
 from __future__ import annotations
