@@ -3,7 +3,7 @@
 Drafts every example as a PDF (contractkit's own, with its manifest) and converts the DOCX of one
 with LibreOffice (a "Word-style" export without a manifest), OCRs every page as `verify` does and
 prints, per page, the words that still differ after the noise rules. The largest count must stay
-at or under contractkit.ocr.NOISE_BOUND; docs/verify.md records the figures.
+at or under contractkit.pdf.ocr.NOISE_BOUND; docs/verify.md records the figures.
 Usage: .venv/bin/python bench/ocr_noise.py [EXAMPLE ...]
 """
 
