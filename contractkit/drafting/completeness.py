@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from contractkit.core.formatting import Gap
 from contractkit.drafting.agreement import Agreement
+from contractkit.drafting.tables import TABLES
 from contractkit.errors import Issue, ValidationFailed
 from contractkit.library import facts
 from contractkit.library.facts import Where
@@ -29,8 +30,6 @@ def gaps_and_blanks(agreement: Agreement, where: Where) -> list[Issue]:
 
 def _places(agreement: Agreement) -> list[tuple[str, str]]:
     """Every piece of drafted text with where it sits: ('clause 20.1', text), ('Schedule 4', cell)."""
-    from contractkit.drafting.tables import TABLES
-
     out = []
     for placed in agreement.clauses:
         out += [(f"clause {placed.number}", p.text) for p in placed.paragraphs]
@@ -44,8 +43,6 @@ def _places(agreement: Agreement) -> list[tuple[str, str]]:
 
 
 def _table_gaps(agreement: Agreement, where: Where) -> list[Issue]:
-    from contractkit.drafting.tables import TABLES
-
     found: dict[str, str] = {}
     for schedule in agreement.schedules:
         for kind in schedule.tables:

@@ -21,6 +21,7 @@ from contractkit.drafting.assemble import (
     ladder_position,
     rung_of,
 )
+from contractkit.drafting.completeness import refuse_unless_final
 from contractkit.errors import ContractkitError, Issue
 from contractkit.files import check_target, write_atomic
 from contractkit.library import facts, yamlio
@@ -130,8 +131,6 @@ def positions(library: Library, deal: Deal) -> list[ClauseState]:
 def final_blockers(agreement: Agreement) -> None:
     """A final version needs every deviation approved by its rung's role and no gap left.
     Raises ValidationFailed with every reason otherwise."""
-    from contractkit.drafting.completeness import refuse_unless_final
-
     refuse_unless_final(agreement)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from contractkit.core.sandbox import sandbox
 from contractkit.core.text import TextError
-from contractkit.drafting.assemble import Agreement, deal_context, evaluate
+from contractkit.drafting.assemble import Agreement, assemble, deal_context, evaluate
 from contractkit.drafting.register_entry import status
 from contractkit.errors import Issue, ValidationFailed
 from contractkit.library.deal import Deal
@@ -64,8 +64,6 @@ def score(library: Library, agreement: Agreement) -> list[CheckResult]:
 
 def issues(library: Library, deal: Deal) -> list[Issue]:
     """Problems with the rubric found by scoring a known-good deal (for lint)."""
-    from contractkit.drafting.assemble import assemble
-
     try:
         score(library, assemble(library, deal))
     except ValidationFailed as exc:
