@@ -26,9 +26,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 from test_exclusivity_corpus import corpus_parties, library_positions, load_corpus
 
 from contractkit import api
-from contractkit.exclusivity import Parties, detect
-from contractkit.exclusivity_checks import strings
-from contractkit.sentences import units
+from contractkit.library.exclusivity import Parties, detect
+from contractkit.library.exclusivity_checks import strings
+from contractkit.library.sentences import units
 
 CORPUS = ROOT / "tests" / "corpus"
 EXAMPLE = ROOT / "examples" / "northby-sepsis.yaml"
@@ -46,7 +46,7 @@ OLD_SCAN = [
     r"\bnot\s+(to\s+)?(work|partner|collaborate|contract)\s+with\s+(any\s+)?(other|competing|competitor)",
     r"\bmost[-\s]favou?red\b",
 ]
-STUB = "import contractkit.exclusivity_checks as c; c.deal_text = lambda *a, **k: []\n"
+STUB = "import contractkit.library.exclusivity_checks as c; c.deal_text = lambda *a, **k: []\n"
 DRAFT = "import sys\n{stub}from contractkit.cli import main\nmain(sys.argv[1:])\n"
 
 
@@ -85,7 +85,7 @@ def timing(rules: Any, sentences: list[str], parties: Parties, runs: int) -> flo
 def deal_scan(rules: Any, runs: int) -> tuple[float, float]:
     """In process: the old seven-pattern scan and the detector over the example deal's strings (ms)."""
     library = api.load_library(ROOT)
-    from contractkit.loading import load_deal
+    from contractkit.library.deal_loading import load_deal
 
     deal, doc = load_deal(EXAMPLE, library)
     values = [v for loc, v in strings(doc.plain(), []) if not (loc and loc[0] == "history")]

@@ -3,7 +3,7 @@
 Drafts every example as a PDF (contractkit's own, with its manifest) and converts the DOCX of one
 with LibreOffice (a "Word-style" export without a manifest), OCRs every page as `verify` does and
 prints, per page, the words that still differ after the noise rules. The largest count must stay
-at or under contractkit.ocr.NOISE_BOUND; docs/verify.md records the figures.
+at or under contractkit.pdf.ocr.NOISE_BOUND; docs/verify.md records the figures.
 Usage: .venv/bin/python bench/ocr_noise.py [EXAMPLE ...]
 """
 
@@ -35,8 +35,8 @@ def genuine(work: Path, names: list[str]) -> dict[str, bytes]:
 
 def measure(label: str, data: bytes) -> int:
 
-    from contractkit.ocr import compare, printed_text
-    from contractkit.pdf_read import PdfLimits, _read
+    from contractkit.pdf.ocr import compare, printed_text
+    from contractkit.pdf.read import PdfLimits, _read
 
     content, views = _read(data, PdfLimits(), time.monotonic() + 600)
     texts = content.page_texts
@@ -54,7 +54,7 @@ def measure(label: str, data: bytes) -> int:
 
 
 def main() -> None:
-    from contractkit.ocr import NOISE_BOUND, NOISE_SHARE
+    from contractkit.pdf.ocr import NOISE_BOUND, NOISE_SHARE
 
     installed_like()
     names = sys.argv[1:] or sorted(p.stem for p in (ROOT / "examples").glob("*.yaml"))

@@ -49,8 +49,9 @@ def in_process(library: Path, docx: Path, runs: int) -> tuple[float, float, floa
     open the file with python-docx."""
     import docx as python_docx
 
-    from contractkit import api, verify
-    from contractkit.docx_read import read_docx
+    from contractkit import api
+    from contractkit.checking import verify
+    from contractkit.word.reader.document import read_docx
 
     start = time.perf_counter()
     lib = api.load_library(library)

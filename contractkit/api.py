@@ -14,17 +14,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import facts
-from .assemble import Agreement, assemble
-from .errors import Issue, ValidationFailed
-from .files import check_target, write_atomic
-from .loading import Library, load_library
-from .model import Deal
-from .yamlio import Document
+from contractkit.drafting.assemble import Agreement, assemble
+from contractkit.drafting.prepare import prepare as drafting_prepare
+from contractkit.errors import Issue, ValidationFailed
+from contractkit.files import check_target, write_atomic
+from contractkit.library import deal_loading
+from contractkit.library.deal import Deal
+from contractkit.library.loading import Library, load_library
+from contractkit.library.yamlio import Document
 
 if TYPE_CHECKING:
-    from .keys import Signer
-    from .pins import Release
+    from contractkit.library.pins import Release
+    from contractkit.trust.keys import Signer
 
 __all__ = [
     "Agreement",
@@ -47,62 +48,42 @@ __all__ = [
 def lint(library: Library, *, trust: Sequence[Path] = ()) -> list[Issue]:
     """Every problem in the library, errors and warnings, including every difference from the
     centre's release pins (`trust`: the centre's public key files, besides centre.pub)."""
-    from .validate import lint as run
+    from contractkit.checking.lint import lint as run
 
     return run(library) + check_release(library, trust=trust).issues
 
 
 def check_release(library: Library, *, trust: Sequence[Path] = ()) -> Release:
     """The library against its pin file, and the pin file's signature when a centre key is configured."""
-    from . import keys, pins
+    from contractkit.library import pins
+    from contractkit.trust import keys
 
     return pins.check(library, keys.centre(trust))
 
 
 def release(library: Library, signer: Signer | None, *, force: bool = False) -> tuple[Path, dict[str, Any]]:
     """The centre's release: write the pin file beside library.yaml, signed when `signer` is given."""
-    from . import pins
+    from contractkit.library import pins
 
     return pins.release(library, signer, force=force)
 
 
 def load_deal(path: Path | str, library: Library) -> Deal:
     """Load and check a deal file against the library. Raises ValidationFailed with every issue."""
-    from .loading import load_deal as load
-
-    return load(Path(path), library)[0]
+    return deal_loading.load_deal(Path(path), library)[0]
 
 
 def load(library: Library, path: Path | str) -> tuple[Deal, Document, list[Issue]]:
     """Load and check a deal file: raises ValidationFailed with every error, and returns the
     deal, its parsed file (for locating later problems) and its warnings."""
-    from .loading import load_deal_with_warnings
-
-    return load_deal_with_warnings(Path(path), library)
+    return deal_loading.load_deal_with_warnings(Path(path), library)
 
 
 def render_docx(library: Library, agreement: Agreement) -> bytes:
     """The agreement as DOCX bytes, self-checked for its locked clauses; a final one has no revisions."""
-    from .render_docx import render
+    from contractkit.word.render import render_agreement
 
-    template = library.template_path(agreement.playbook)
-    data = render(agreement, template)
-    if agreement.final:
-        _refuse_tracked_changes(data, template)
-    return data
-
-
-def _refuse_tracked_changes(data: bytes, template: Path) -> None:
-    """A final version must not carry unaccepted tracked changes: LibreOffice would print them."""
-    from .docx_io import tracked_changes
-    from .errors import ContractkitError
-
-    count = tracked_changes(data)
-    if count:
-        raise ContractkitError(
-            f"cannot produce a final version: the document has {count} unaccepted tracked change(s)",
-            hint=f"accept or reject the tracked changes in {template}, then draft again",
-        )
+    return render_agreement(library, agreement)
 
 
 def write(library: Library, agreement: Agreement, out: Path, *, force: bool = False) -> None:
@@ -110,7 +91,7 @@ def write(library: Library, agreement: Agreement, out: Path, *, force: bool = Fa
     check_target(out, force=force)
     data = render_docx(library, agreement)
     if out.suffix.lower() == ".pdf":
-        from .render_pdf import to_pdf
+        from contractkit.pdf.render import to_pdf
 
         data = to_pdf(agreement, data)
     write_atomic(out, data, force=force)
@@ -134,38 +115,10 @@ def draft(
     return agreement
 
 
-def prepare(
-    library: Library, deal_path: Path | str, *, final: bool = False, trust: Sequence[Path] = ()
-) -> Agreement:
+def prepare(library: Library, deal_path: Path | str, *, final: bool = False, trust: Sequence[Path] = ()) -> Agreement:
     """Load, check and assemble one deal. Contradictory facts are errors; gaps are the agreement's
     warnings; a final version is refused while any warning stands or any approval is pending.
 
-    The library's locked clauses must match its release pins (see contractkit.pins), and the
+    The library's locked clauses must match its release pins (see contractkit.library.pins), and the
     agreement's manifest records that release."""
-    from . import keys, pins
-
-    release = pins.require(library, keys.centre(trust))
-    deal, doc, warnings = load(library, deal_path)
-    where = facts.Where(doc)
-    problems = facts.deal_checks(deal, where)
-    try:
-        agreement = assemble(library, deal, final=final, doc=doc)
-    except ValidationFailed as exc:
-        raise ValidationFailed([*problems, *exc.issues]) from None
-    if any(p.severity == "error" for p in problems):
-        raise ValidationFailed(problems)
-    agreement.release = release.record()
-    agreement.warnings = _merged([*warnings, *problems], list(agreement.warnings))
-    if final:
-        from .completeness import refuse_unless_final
-
-        refuse_unless_final(agreement, doc.name)
-    return agreement
-
-
-def _merged(deal_warnings: list[Issue], drafting: list[Issue]) -> tuple[Issue, ...]:
-    """The deal's own warnings first; a drafting warning about a field the deal check has already
-    reported (a placeholder left in, say) is not repeated."""
-    reported = {(i.file, i.field) for i in deal_warnings if i.field}
-    kept = [i for i in drafting if not i.field or (i.file, i.field) not in reported]
-    return tuple(dict.fromkeys([*deal_warnings, *kept]))
+    return drafting_prepare(library, deal_path, final=final, trust=trust)

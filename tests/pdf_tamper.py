@@ -30,9 +30,9 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from contractkit.pdf_geometry import Box
-from contractkit.pdf_marks import Glyph
-from contractkit.pdf_paint import Painter
+from contractkit.pdf.geometry import Box
+from contractkit.pdf.marks import Glyph
+from contractkit.pdf.paint import Painter
 
 FONT = b"/CKH"
 

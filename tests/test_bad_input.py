@@ -14,8 +14,8 @@ from typing import NamedTuple
 import pytest
 from click.testing import Result
 
-from contractkit import yamlio
-from contractkit.scaffold import specimen
+from contractkit.library import yamlio
+from contractkit.library.scaffold import specimen
 
 BASE = yamlio.dump(specimen("research-collaboration"))
 

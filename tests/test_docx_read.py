@@ -19,12 +19,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tamper_docx import TARGET, Package, isolate, where
 
-from contractkit import api, verify
-from contractkit.docx_package import Limits
-from contractkit.docx_read import read_docx
+from contractkit import api
+from contractkit.checking import verify
+from contractkit.core.text import confusables, deconfuse, skeleton, suspicious
 from contractkit.errors import CannotVerify
-from contractkit.loading import Library
-from contractkit.text import confusables, deconfuse, skeleton, suspicious
+from contractkit.library.loading import Library
+from contractkit.word.reader.document import read_docx
+from contractkit.word.reader.package import Limits
 
 Workspace = Callable[..., Path]
 STYLE = b'w:styleId="Clause2"><w:name w:val="Clause 2"/>'
@@ -111,8 +112,8 @@ def test_template_text_hidden_in_the_cover_is_refused(cli: Callable[..., Result]
 
 
 def test_shipped_template_and_examples_are_clean(library: Library) -> None:
-    from contractkit.docx_check import template_problems
-    from contractkit.render_docx import REQUIRED_STYLES
+    from contractkit.word.check import template_problems
+    from contractkit.word.render import REQUIRED_STYLES
 
     template = library.root / "templates" / "agreement.docx"
     assert template_problems(template, list(REQUIRED_STYLES)) == []

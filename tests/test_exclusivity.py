@@ -16,13 +16,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from contractkit import api, yamlio
-from contractkit.docx_io import W, w
-from contractkit.exclusivity import Parties, detect
-from contractkit.loading import Library
-from contractkit.scaffold import specimen
-from contractkit.sentences import units
-from contractkit.text import normalise
+from contractkit import api
+from contractkit.core.text import normalise
+from contractkit.library import yamlio
+from contractkit.library.exclusivity import Parties, detect
+from contractkit.library.loading import Library
+from contractkit.library.scaffold import specimen
+from contractkit.library.sentences import units
+from contractkit.word.xml import W, w
 
 ISSUE_CAUGHT = [
     "Ardentis shall be the only company given access to the Data.",
@@ -270,7 +271,7 @@ def kestrel_docx(library: Library, tmp_path_factory: pytest.TempPathFactory) -> 
 @pytest.mark.parametrize("sentence", ISSUE_CAUGHT)
 def test_verify_without_a_deal_finds_the_issue_sentences(library: Library, kestrel_docx: bytes, sentence: str) -> None:
     """The document names Kestrel Vale as the NHS party: verify reads the parties from it."""
-    from contractkit.verify import verify
+    from contractkit.checking.verify import verify
 
     report = verify(library, _add_paragraph(kestrel_docx, "intellectual-property", sentence))
     found = [f for f in report.findings if f.kind == "exclusivity"]
@@ -279,7 +280,7 @@ def test_verify_without_a_deal_finds_the_issue_sentences(library: Library, kestr
 
 
 def test_verify_passes_the_genuine_document_and_the_benign_sentence(library: Library, kestrel_docx: bytes) -> None:
-    from contractkit.verify import verify
+    from contractkit.checking.verify import verify
 
     assert not [f for f in verify(library, kestrel_docx).findings if f.kind == "exclusivity"]
     edited = _add_paragraph(kestrel_docx, "intellectual-property", ISSUE_BENIGN)
@@ -288,7 +289,7 @@ def test_verify_passes_the_genuine_document_and_the_benign_sentence(library: Lib
 
 def test_verify_reads_an_altered_locked_clause_whole(library: Library, kestrel_docx: bytes) -> None:
     """Wording typed into a locked clause is read in its sentence, not as a fragment around the change."""
-    from contractkit.verify import verify
+    from contractkit.checking.verify import verify
 
     edited = _add_paragraph(kestrel_docx, "national-benefit", ISSUE_CAUGHT[2])
     kinds = {(f.kind, f.clause) for f in verify(library, edited).findings}

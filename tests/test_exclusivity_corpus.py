@@ -16,13 +16,13 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from contractkit.assemble import _Assembler
+from contractkit.drafting.assemble import _Assembler
 from contractkit.errors import ValidationFailed
-from contractkit.exclusivity import Parties, detect
-from contractkit.loading import Library
-from contractkit.model import Deal
-from contractkit.scaffold import specimen
-from contractkit.sentences import units
+from contractkit.library.deal import Deal
+from contractkit.library.exclusivity import Parties, detect
+from contractkit.library.loading import Library
+from contractkit.library.scaffold import specimen
+from contractkit.library.sentences import units
 
 CORPUS = Path(__file__).parent / "corpus" / "exclusivity.yaml"
 

@@ -185,8 +185,8 @@ def test_the_template_text_is_read(cli: Callable[..., Result], workspace: Worksp
 def test_the_rules_are_kept_parsed_in_the_private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The rule file is large: its parse is kept as JSON under a digest of its bytes, used only for
     exactly those bytes, and a damaged entry is ignored."""
-    from contractkit import yamlio
-    from contractkit.cachedir import CACHE_ENV, private_cache
+    from contractkit.core.cachedir import CACHE_ENV, private_cache
+    from contractkit.library import yamlio
 
     monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
     cache = private_cache()
@@ -204,7 +204,7 @@ def test_the_rules_are_kept_parsed_in_the_private_cache(tmp_path: Path, monkeypa
 
 
 def test_a_cache_others_can_write_is_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from contractkit.cachedir import CACHE_ENV, private_cache
+    from contractkit.core.cachedir import CACHE_ENV, private_cache
 
     shared = tmp_path / "shared"
     shared.mkdir()

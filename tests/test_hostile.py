@@ -13,8 +13,8 @@ from conftest import example
 
 from contractkit import api
 from contractkit.errors import CannotVerify
-from contractkit.loading import Library
-from contractkit.pdf_read import PdfLimits, clean_pages, read_pdf
+from contractkit.library.loading import Library
+from contractkit.pdf.read import PdfLimits, clean_pages, read_pdf
 
 W_DOC = b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
 

@@ -12,13 +12,15 @@ from conftest import EXAMPLES, ROOT, agreeing, needs_soffice, paragraphs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contractkit import api, libdoc
-from contractkit.assemble import Agreement
-from contractkit.exclusivity import detect
-from contractkit.exclusivity_checks import plain_source
-from contractkit.loading import Library
-from contractkit.model import Deal, HistoryApproval, Playbook
-from contractkit.text import normalise
+from contractkit import api
+from contractkit.core.text import normalise
+from contractkit.drafting.assemble import Agreement
+from contractkit.library import libdoc
+from contractkit.library.deal import Deal, HistoryApproval
+from contractkit.library.exclusivity import detect
+from contractkit.library.exclusivity_checks import plain_source
+from contractkit.library.loading import Library
+from contractkit.library.model import Playbook
 
 # The domain table (shared/domain.md): topic -> (principles, status).
 TOPICS: dict[int, tuple[set[str], str]] = {
@@ -313,7 +315,7 @@ def test_any_combination_of_approved_rungs_assembles(library: Library, data: st.
 
 def test_library_doc_is_current(library: Library) -> None:
     current = (ROOT / "docs" / "library.md").read_text(encoding="utf-8")
-    assert current == libdoc.render(library), "run: python -m contractkit.libdoc > docs/library.md"
+    assert current == libdoc.render(library), "run: python -m contractkit.library.libdoc > docs/library.md"
 
 
 def test_library_doc_lists_every_clause_and_position(library: Library) -> None:

@@ -14,16 +14,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from contractkit import ocr_render
+from contractkit.checking.filetype import classify
 from contractkit.errors import CannotVerify
-from contractkit.filetype import classify
-from contractkit.ocr import PageDiff, compare
-from contractkit.pdf_colour import BLACK, GRAY, WHITE, Space, contrast, space, to_rgb
-from contractkit.pdf_fonts import Font, parse_cmap
-from contractkit.pdf_geometry import region
-from contractkit.pdf_inspect import inspect, quote
-from contractkit.pdf_marks import Drawing
-from contractkit.pdf_paint import MAX_DEPTH, Painter
+from contractkit.pdf import ocr_render
+from contractkit.pdf.colour import BLACK, GRAY, WHITE, Space, contrast, space, to_rgb
+from contractkit.pdf.fonts import Font, parse_cmap
+from contractkit.pdf.geometry import region
+from contractkit.pdf.inspect import inspect, quote
+from contractkit.pdf.marks import Drawing
+from contractkit.pdf.ocr import PageDiff, compare
+from contractkit.pdf.paint import MAX_DEPTH, Painter
 
 HELVETICA = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
 

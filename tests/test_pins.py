@@ -12,10 +12,12 @@ import pytest
 from click.testing import Result
 from conftest import ROOT, example, manifest_of
 
-from contractkit import api, keys, pins
-from contractkit.keys import CONFIG_ENV, Signer
-from contractkit.loading import Library
-from contractkit.model import Clause
+from contractkit import api
+from contractkit.library import pins
+from contractkit.library.loading import Library
+from contractkit.library.model import Clause
+from contractkit.trust import keys
+from contractkit.trust.keys import CONFIG_ENV, Signer
 
 Cli = Callable[..., Result]
 Workspace = Callable[..., Path]

@@ -9,14 +9,15 @@ from conftest import agreeing
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from contractkit import api, docx_io
+from contractkit import api
+from contractkit.core.text import normalise
 from contractkit.errors import ValidationFailed
-from contractkit.exclusivity import Parties, detect
-from contractkit.loading import Library
-from contractkit.model import Deal
-from contractkit.scaffold import specimen
-from contractkit.text import normalise
-from contractkit.yamlio import CONTROL_CHARS
+from contractkit.library.deal import Deal
+from contractkit.library.exclusivity import Parties, detect
+from contractkit.library.loading import Library
+from contractkit.library.scaffold import specimen
+from contractkit.library.yamlio import CONTROL_CHARS
+from contractkit.word import xml as docx_io
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

@@ -17,11 +17,12 @@ from click.testing import Result
 from conftest import example, needs_soffice
 from tamper_docx import AGAINST_ONLY, TECHNIQUES, Expect, Package
 
-from contractkit import api, verify
-from contractkit.assemble import Agreement
-from contractkit.loading import Library
-from contractkit.model import Deal
-from contractkit.verify_text import Finding, Report
+from contractkit import api
+from contractkit.checking import verify
+from contractkit.core.findings import Finding, Report
+from contractkit.drafting.assemble import Agreement
+from contractkit.library.deal import Deal
+from contractkit.library.loading import Library
 
 DEAL = "northby-sepsis"
 

@@ -20,13 +20,16 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from contractkit import api, keys, verify
-from contractkit.assemble import Agreement
-from contractkit.docx_io import W, w
-from contractkit.loading import Library
-from contractkit.model import Deal
-from contractkit.text import normalise
-from contractkit.verify_text import Report, shown, template_paragraphs
+from contractkit import api
+from contractkit.checking import verify
+from contractkit.core.findings import Report
+from contractkit.core.pattern import shown, template_paragraphs
+from contractkit.core.text import normalise
+from contractkit.drafting.assemble import Agreement
+from contractkit.library.deal import Deal
+from contractkit.library.loading import Library
+from contractkit.trust import keys
+from contractkit.word.xml import W, w
 
 EXCLUSIVE = "The Partner shall have an exclusive licence to use the NHS Data for five years."
 DEAL = "northby-sepsis"
@@ -197,7 +200,7 @@ def test_exclusivity_sentence_appended_to_a_locked_clause(library: Library, draf
 
 def test_own_non_exclusivity_clause_is_not_flagged(library: Library, drafted: bytes) -> None:
     """The clause names every route it forbids, yet denies each one: the detector reads it as benign."""
-    from contractkit.exclusivity import detect
+    from contractkit.library.exclusivity import detect
 
     text = library.clauses["non-exclusivity"].positions["standard"].text
     assert "right of first refusal" in text and not detect(text, library.rules)
@@ -414,7 +417,7 @@ def test_property_fast_normal_form_is_normalise(text: str) -> None:
     import re
     import unicodedata
 
-    from contractkit.text import _QUOTES
+    from contractkit.core.text import _QUOTES
 
     full = re.sub(r"\s+", " ", unicodedata.normalize("NFC", text).translate(_QUOTES)).strip()
     assert normalise(text) == re.sub(r"\s+([,.;:)])", r"\1", full)
@@ -503,7 +506,7 @@ def test_libreoffice_pdfs(library: Library, round_trips: dict[str, bytes], agree
 
 @needs_soffice()
 def test_contractkit_pdf_with_manifest_complies(library: Library, agreement: Agreement, drafted: bytes) -> None:
-    from contractkit.render_pdf import to_pdf
+    from contractkit.pdf.render import to_pdf
 
     report = check(library, to_pdf(agreement, drafted), agreement.deal)
     assert report.compliant, report.findings

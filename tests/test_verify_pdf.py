@@ -37,7 +37,7 @@ from pypdf import PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject
 
 from contractkit.cli import main
-from contractkit.pdf_read import read_pdf
+from contractkit.pdf.read import read_pdf
 
 pytestmark = needs_soffice()
 EXCLUSIVE = "The Partner alone may use the NHS Data"
@@ -364,7 +364,7 @@ def test_no_ocr_skips_the_cross_check(genuine: bytes, tmp_path: Path) -> None:
 def test_missing_tesseract_is_one_clear_line(genuine: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import pytesseract
 
-    from contractkit import ocr
+    from contractkit.pdf import ocr
 
     monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", str(tmp_path / "no-tesseract"))
     ocr._languages.cache_clear()
