@@ -159,7 +159,8 @@ def _headline(deal: Deal, doc: Document) -> Iterator[Issue]:
 def _data(deal: Deal, doc: Document) -> Iterator[Issue]:
     data = deal.data
     if data.access_model == "sde" and not data.environment:
-        yield doc.issue(["data", "environment"], "name the secure data environment, since the data are to be accessed in one (access_model: sde)")
+        missing = "name the secure data environment, since the data are to be accessed in one (access_model: sde)"
+        yield doc.issue(["data", "environment"], missing)
     if data.national_data_opt_out == "not-applicable" and not data.opt_out_reason:
         yield doc.issue(
             ["data", "opt_out_reason"], "say why the national data opt-out does not apply: it is not-applicable"
