@@ -24,7 +24,7 @@ from .yamlio import Document
 
 RULES_FILE = "exclusivity.yaml"
 Role = Literal["nhs", "partner", "party", "organisation", "name", "person", "data", "thing", "none"]
-Slot = Literal["beneficiary", "holder", "restricted"]
+Slot = Literal["beneficiary", "holder", "restricted", "governor"]
 # Markers that stand for a mention of a party (or a data term) in a tagged sentence. Each marker is
 # followed by one character from MENTION_INDEX naming which mention it is.
 MARKERS = {"nhs": "\ue010", "partner": "\ue011", "party": "\ue012", "organisation": "\ue013", "data": "\ue014"}
@@ -85,7 +85,8 @@ class Rule(Model):
         default_factory=dict,
         description=(
             "For each named group, the kinds of party it may be for the rule to apply. A group the "
-            "match leaves empty is the nearest party mentioned before the match, or `none`."
+            "match leaves empty is the nearest party mentioned before the match, or `none`. `governor` "
+            "is the party that 'shall ensure that' or 'shall procure that' the matched outcome, or `none`."
         ),
     )
     negatable: bool = Field(True, description="Whether the negations cancel a match of this rule.")
