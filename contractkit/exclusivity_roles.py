@@ -65,6 +65,7 @@ _PARTNER_HOLDS = re.compile(
     re.IGNORECASE,
 )
 _ACCESS = re.compile(r"\baccess\b", re.IGNORECASE)
+_TITLE = re.compile(r"(?:Dr|Mr|Mrs|Ms|Miss|Mx|Professor|Prof|Sir|Dame)\.?\s")  # a person named by title
 # The verb (with its auxiliaries) that ends a prefix: "shall have", "will be given", "enjoys".
 _VERB_BEFORE = re.compile(
     r"(?:\s+(?:shall|will|may|must|can|should|would|also|hereby|then|have|has|had|hold|holds|enjoy|enjoys|obtain"
@@ -224,7 +225,7 @@ def role_of(rules: RuleSet, segment: str) -> Role:
     head = _HEAD_END.split(tail if tail.strip() else text, maxsplit=1)[0].strip()
     found: set[Role] = set()
     person = rules.regex("term:person")
-    if person.search(head.rsplit(" ", 1)[-1]):
+    if person.search(head.rsplit(" ", 1)[-1]) or _TITLE.match(head):
         found.add("person")
     found.update(MARKER_KIND[c] for c in head if c in MARKER_KIND)  # type: ignore[misc]
     if re.search(r"\b(?:each\s+other|one\s+another)\b", head, re.IGNORECASE):
