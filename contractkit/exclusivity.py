@@ -106,7 +106,7 @@ def _readings(clause: str) -> list[tuple[str, list[int]]]:
     last = 0
     for m in _ASIDE.finditer(clause):
         inner = m.group("inner")
-        if len(inner.split()) > _MAX_ASIDE_WORDS or _DENIES.search(inner) or _LIST_WORD.match(inner):
+        if len(inner.split()) > _MAX_ASIDE_WORDS or _DENIES.search(inner):
             continue
         if _LIST_WORD.match(clause, m.end()):
             continue  # "supply, license, or sell": a list, not an aside
