@@ -74,6 +74,8 @@ def detect(text: str, rules: RuleSet, parties: Parties | None = None) -> list[Hi
         for start, end in clauses(tagged):
             found: set[str] = set()
             for clause, offsets in _readings(tagged[start:end]):
+                if found:
+                    break  # caught as written: the reading without asides can only add to it
                 reading = Reading(clause, tagged[:start], bool(parties.partners))
                 for rule, match in _matches(rules, reading, found):
                     first, last = start + offsets[match.start()], start + offsets[max(match.end() - 1, match.start())]
@@ -89,8 +91,8 @@ def _matches(rules: RuleSet, reading: Reading, done: set[str]) -> list[tuple[Rul
     seen: dict[str, bool] = {}  # context patterns shared by several rules, searched once
     found = rules.gate_words(Words(reading.clause))
     out = []
-    for rule in rules.rules:
-        if rule.id not in done and rules.passes(rule, found):
+    for rule in rules.candidates(found):
+        if rule.id not in done:
             match = _match(rules, rule, reading, seen)
             if match is not None:
                 out.append((rule, match))

@@ -177,12 +177,17 @@ class Tagger:
 
 
 def _aliases(parties: Parties, entries: dict[str, tuple[str | None, str | None]]) -> dict[str, str]:
-    """Short forms of the parties' names that name one kind of party and are not already terms."""
+    """Short forms of the parties' names that are not already terms, each as the kind of party it
+    names; a form shared by an NHS party and a partner names an organisation of unknown kind."""
     kinds: dict[str, set[str]] = {}
     for kind, full in (("nhs", parties.nhs), ("partner", parties.partners)):
         for form in short_forms(full):
             kinds.setdefault(form, set()).add(kind)
-    return {form: next(iter(k)) for form, k in kinds.items() if len(k) == 1 and form.lower() not in entries}
+    return {
+        form: next(iter(k)) if len(k) == 1 else "organisation"
+        for form, k in kinds.items()
+        if form.lower() not in entries
+    }
 
 
 def tagger(rules: RuleSet, parties: Parties) -> Tagger:

@@ -232,7 +232,7 @@ def role_of(rules: RuleSet, segment: str) -> Role:
         found.add("party")
     elif rules.regex("term:organisation").search(head):
         found.add("organisation")
-    not_names = {n.lower() for n in rules.roles.not_names}
+    not_names = rules.not_names
     for word in head.split():
         if word[:1].isupper() and not _DETERMINER.match(word) and word.strip(".,").lower() not in not_names:
             found.add("name")
