@@ -81,7 +81,8 @@ def detect(text: str, rules: RuleSet, parties: Parties | None = None) -> list[Hi
                     first, last = start + offsets[match.start()], start + offsets[max(match.end() - 1, match.start())]
                     words = untag(tagged[first : last + 1], mentions)
                     line = unit.line_at(len(untag(tagged[:first], mentions)))
-                    hits.setdefault((rule.id, words), Hit(rule.id, rule.family, rule.description, words, unit.text, line))
+                    hit = Hit(rule.id, rule.family, rule.description, words, unit.text, line)
+                    hits.setdefault((rule.id, words), hit)
                     found.add(rule.id)
     return list(hits.values())
 

@@ -33,7 +33,7 @@ COMPANY = (
     r"(?-i:Limited|Ltd|plc|PLC|LLP|Inc|Incorporated|GmbH|AG|LLC|Corporation|Corp|CIC)\b\.?"
 )
 _NAME = r"(?P<name>(?-i:[A-Z][\w&'.-]*)(?:[ \t]+(?:[A-Z][\w&'.-]*|of|and|for|the|&))*)"
-_QUOTED = "[\"\u201c](?P<short>[^\"\u201c\u201d]{1,60})[\"\u201d]"
+_QUOTED = '["\u201c](?P<short>[^"\u201c\u201d]{1,60})["\u201d]'
 # 'X ("Short")', also with a registration in brackets or a description between: 'X (ODS code RHM) ("Short")',
 # 'X, a company registered in England with company number 123 ("Short")'.
 _DEFINED = re.compile(
@@ -49,12 +49,16 @@ _REGISTERED = re.compile(
 )
 # Words that do not pick out one organisation when a name is cut short after them.
 _GENERIC = frozenset(
-    "the royal university college north south east west central great greater health hospital hospitals nhs st "
-    "saint community county city general national united imperial medical data digital new mid upper lower king's "
-    "kings queen's queens princess prince teaching care integrated foundation trust board limited ltd group holdings "
-    "uk british english welsh scottish international global partners services solutions analytics research "
-    "clinical institute centre center".split()
-)
+    [
+        "the", "royal", "university", "college", "north", "south", "east", "west", "central", "great", "greater",
+        "health", "hospital", "hospitals", "nhs", "st", "saint", "community", "county", "city", "general", "national",
+        "united", "imperial", "medical", "data", "digital", "new", "mid", "upper", "lower", "king's", "kings",
+        "queen's", "queens", "princess", "prince", "teaching", "care", "integrated", "foundation", "trust", "board",
+        "limited", "ltd", "group", "holdings", "uk", "british", "english", "welsh", "scottish", "international",
+        "global", "partners", "services", "solutions", "analytics", "research", "clinical", "institute", "centre",
+        "center",
+    ]
+)  # fmt: skip
 _JOINING = frozenset(["of", "and", "for", "the", "&"])
 
 
@@ -150,8 +154,9 @@ class Tagger:
         self.aliases = _aliases(parties, entries)
         literal = "|".join(re.escape(t) for t in sorted(entries, key=len, reverse=True))
         alias = "|".join(re.escape(t) for t in sorted(self.aliases, key=len, reverse=True)) or "(?!)"
+        alias_group = rf"(?<!of\s)(?P<alias>(?-i:{alias}))"  # as written: "Harrowden", never "harrowden"
         self.pattern = re.compile(
-            rf"(?<![\w-])(?:(?P<lit>{literal})|(?<!of\s)(?P<alias>(?-i:{alias}))|(?P<co>{COMPANY}))(?![\w-])", re.IGNORECASE
+            rf"(?<![\w-])(?:(?P<lit>{literal})|{alias_group}|(?P<co>{COMPANY}))(?![\w-])", re.IGNORECASE
         )
 
     def tag(self, text: str) -> tuple[str, list[str]]:
@@ -160,6 +165,8 @@ class Tagger:
 
         def replace(m: re.Match[str]) -> str:
             words = m.group(0)
+            kind: str | None
+            generic: str | None
             if m.group("co"):
                 kind, generic = "organisation", None
             elif m.group("alias"):

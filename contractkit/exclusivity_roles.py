@@ -244,5 +244,5 @@ def role_of(rules: RuleSet, segment: str) -> Role:
 
 
 def _ends_in_data(rules: RuleSet, head: str) -> bool:
-    last = head.split()[-1] if head.split() else ""
+    last = head.rsplit(maxsplit=1)[-1] if head.strip() else ""
     return last[:1] == MARKERS["data"] or bool(rules.regex("term:data_noun").fullmatch(last.strip(".,").lower()))

@@ -86,15 +86,17 @@ def test_a_part_shared_by_an_nhs_party_and_a_partner_names_neither(library: Libr
 
 
 def test_it_stands_for_the_last_party_that_is_a_subject(library: Library) -> None:
-    granted = "Should Kestrel Vale release further images, Ardentis shall be entitled to have them offered to it before any other party."
-    reverse = "Should Ardentis release further images, Kestrel Vale shall be entitled to have them offered to it before any other party."
+    entitled = "shall be entitled to have them offered to it before any other party."
+    granted = f"Should Kestrel Vale release further images, Ardentis {entitled}"
+    reverse = f"Should Ardentis release further images, Kestrel Vale {entitled}"
     assert caught(library, granted)
     assert not caught(library, reverse)
 
 
 def test_its_consent_is_the_other_partys(library: Library) -> None:
-    """"obtain its consent": a party does not consent to its own act, so "its" is the other party."""
-    assert caught(library, "Kestrel Vale shall consult Ardentis and obtain its consent before licensing the Data to another company.")
+    """A party does not consent to its own act, so in "obtain its consent" "its" is the other party."""
+    consult = "Kestrel Vale shall consult Ardentis and obtain its consent before licensing the Data to another company."
+    assert caught(library, consult)
     assert not caught(library, "Ardentis shall not disclose the Data to any other company without its consent.")
 
 
@@ -127,7 +129,7 @@ def test_an_unknown_name_restricted_from_supplying_the_data(library: Library, se
 
 
 def test_a_phrase_that_ends_in_the_data_is_the_data(library: Library) -> None:
-    """"The Retinal Image Archive" is capitalised like a name but names the data."""
+    """A phrase such as "The Retinal Image Archive" is capitalised like a name but names the data."""
     assert caught(library, "The Retinal Image Archive shall not be made available to any other company.")
 
 
