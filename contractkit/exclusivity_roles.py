@@ -167,6 +167,8 @@ def _subject_words(prefix: str, position: int) -> tuple[list[str], int]:
         if token.lower() in _SUBJECT_STOP or token[-1] in ",;:" or len(words) == 6:
             break
         words.insert(0, token)
+        if _PRONOUN.match(token):
+            break  # "during the Term it will not": the pronoun is the whole subject
     return words, position
 
 
