@@ -196,7 +196,7 @@ def main() -> None:
         if "documents" in figures:
             extra = f"\n  documents: {figures['documents'][0]} of {figures['documents'][1]} caught"
             extra += f", benign caught {len(caught) - benign[0]}"
-        report(f"Held-out {path.name} (not tuned against)", families, benign, extra)
+        report(f"Held-out {path.name} (see its header and docs/performance.md)", families, benign, extra)
 
     no_deal = {"exclusive": corpus["exclusive"], "benign": corpus["benign"]}
     families, benign = score(rules, no_deal, Parties())
