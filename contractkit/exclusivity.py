@@ -15,6 +15,7 @@ it. Negations ("nothing in this Agreement gives", "non-exclusive", "is void") ca
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .exclusivity_parties import Parties, tagger, untag
@@ -72,38 +73,34 @@ def detect(text: str, rules: RuleSet, parties: Parties | None = None) -> list[Hi
             continue  # no rule's required word is there: most sentences end here, cheaply
         tagged, mentions = tag.tag(unit.text)
         for start, end in clauses(tagged):
-            found: set[str] = set()
             for clause, offsets in _readings(tagged[start:end]):
-                if found:
-                    break  # caught as written: the reading without asides can only add to it
-                reading = Reading(clause, tagged[:start], bool(parties.partners))
-                for rule, match in _matches(rules, reading, found):
+                found = _matches(rules, Reading(clause, tagged[:start], bool(parties.partners)))
+                for rule, match in found:
                     first, last = start + offsets[match.start()], start + offsets[max(match.end() - 1, match.start())]
                     words = untag(tagged[first : last + 1], mentions)
                     line = unit.line_at(len(untag(tagged[:first], mentions)))
                     hit = Hit(rule.id, rule.family, rule.description, words, unit.text, line)
                     hits.setdefault((rule.id, words), hit)
-                    found.add(rule.id)
+                if found:
+                    break  # caught as written: the reading without asides is not needed
     return list(hits.values())
 
 
-def _matches(rules: RuleSet, reading: Reading, done: set[str]) -> list[tuple[Rule, re.Match[str]]]:
-    """Each rule not already found in this clause, with its first match in this reading."""
+def _matches(rules: RuleSet, reading: Reading) -> list[tuple[Rule, re.Match[str]]]:
+    """Each rule that matches this reading of a clause, with its first match."""
     seen: dict[str, bool] = {}  # context patterns shared by several rules, searched once
-    found = rules.gate_words(Words(reading.clause))
     out = []
-    for rule in rules.candidates(found):
-        if rule.id not in done:
-            match = _match(rules, rule, reading, seen)
-            if match is not None:
-                out.append((rule, match))
+    for rule in rules.candidates(rules.gate_words(Words(reading.clause))):
+        match = _match(rules, rule, reading, seen)
+        if match is not None:
+            out.append((rule, match))
     return out
 
 
-def _readings(clause: str) -> list[tuple[str, list[int]]]:
-    """The clause as written, and without its asides if it has any; with each reading, for each of
+def _readings(clause: str) -> Iterator[tuple[str, list[int]]]:
+    """The clause as written, then, if it has asides, without them; with each reading, for each of
     its characters the offset of that character in the clause."""
-    out = [(clause, list(range(len(clause))))]
+    yield clause, list(range(len(clause)))
     text: list[str] = []
     kept: list[int] = []
     last = 0
@@ -119,8 +116,7 @@ def _readings(clause: str) -> list[tuple[str, list[int]]]:
     if kept:
         text.append(clause[last:])
         kept += range(last, len(clause))
-        out.append(("".join(text), kept))
-    return out
+        yield "".join(text), kept
 
 
 def clauses(tagged: str) -> list[tuple[int, int]]:
