@@ -24,7 +24,7 @@ from contractkit.library.yamlio import Document
 
 RULES_FILE = "exclusivity.yaml"
 Role = Literal["nhs", "partner", "party", "organisation", "name", "person", "data", "thing", "none"]
-Slot = Literal["beneficiary", "holder", "restricted"]
+Slot = Literal["beneficiary", "holder", "restricted", "governor"]
 # Markers that stand for a mention of a party (or a data term) in a tagged sentence. Each marker is
 # followed by one character from MENTION_INDEX naming which mention it is.
 MARKERS = {"nhs": "\ue010", "partner": "\ue011", "party": "\ue012", "organisation": "\ue013", "data": "\ue014"}
@@ -85,7 +85,8 @@ class Rule(Model):
         default_factory=dict,
         description=(
             "For each named group, the kinds of party it may be for the rule to apply. A group the "
-            "match leaves empty is the nearest party mentioned before the match, or `none`."
+            "match leaves empty is the nearest party mentioned before the match, or `none`. `governor` "
+            "is the party that 'shall ensure that' or 'shall procure that' the matched outcome, or `none`."
         ),
     )
     negatable: bool = Field(True, description="Whether the negations cancel a match of this rule.")
@@ -194,21 +195,51 @@ class RuleSet(Model):
 
     def gate_words(self, words: Words) -> frozenset[str]:
         """Every `requires` entry of any rule that a clause with these words contains."""
-        whole, prefixes, phrases = self._entries
+        whole, _, phrases = self._entries
         found = set(whole & words.tokens)
-        lengths = self._prefix_lengths
-        found.update(f"{w[:n]}*" for w in words.tokens for n in lengths if f"{w[:n]}*" in prefixes)
+        stems = self._stems
+        if stems is not None:
+            for match in stems.finditer(words.padded):
+                found.update(self._stem_entries[match.group(0)])
         found.update(p for p in phrases if f" {p} " in words.padded)
         return frozenset(found)
 
     @cached_property
-    def _prefix_lengths(self) -> frozenset[int]:
-        return frozenset(len(p) - 1 for p in self._entries[1])
+    def _stems(self) -> re.Pattern[str] | None:
+        """Word starts (`word*` entries) at the start of a word or of a part of a hyphenated word,
+        longest first; None when no rule uses one."""
+        stems = sorted(self._stem_entries, key=len, reverse=True)
+        return re.compile("(?<=[ -])(?:" + "|".join(re.escape(s) for s in stems) + ")") if stems else None
 
-    def passes(self, rule: Rule, found: frozenset[str]) -> bool:
-        """Whether a clause containing the `found` entries may match `rule` (see `requires`)."""
-        entries = self._required.get(rule.id)
-        return entries is None or not entries.isdisjoint(found)
+    @cached_property
+    def _stem_entries(self) -> dict[str, frozenset[str]]:
+        """For each word start, the `word*` entries it satisfies: its own and those of shorter starts."""
+        stems = {p[:-1] for p in self._entries[1]}
+        return {s: frozenset(f"{t}*" for t in stems if s.startswith(t)) for s in stems}
+
+    def candidates(self, found: frozenset[str]) -> list[Rule]:
+        """The rules, in order, that a clause containing the `found` entries may match (see `requires`)."""
+        chosen = set(self._ungated)
+        for entry in found:
+            chosen.update(self._by_entry.get(entry, ()))
+        return [self.rules[i] for i in sorted(chosen)]
+
+    @cached_property
+    def _by_entry(self) -> dict[str, tuple[int, ...]]:
+        index: dict[str, list[int]] = {}
+        for i, rule in enumerate(self.rules):
+            for entry in self._required.get(rule.id, ()):
+                index.setdefault(entry, []).append(i)
+        return {entry: tuple(rules) for entry, rules in index.items()}
+
+    @cached_property
+    def _ungated(self) -> tuple[int, ...]:
+        return tuple(i for i, rule in enumerate(self.rules) if rule.id not in self._required)
+
+    @cached_property
+    def not_names(self) -> frozenset[str]:
+        """The `roles.not_names` words in lower case."""
+        return frozenset(n.lower() for n in self.roles.not_names)
 
     @cached_property
     def gated(self) -> bool:
