@@ -1,6 +1,6 @@
 # contractkit: `make serve` runs the web app with demo data; `make demo` drafts every example;
 # `make test` runs every check. Each sets up what is missing first: Debian packages (LibreOffice,
-# fonts, poppler; for the tests also Chromium and PostgreSQL), a venv, packages.
+# fonts, poppler, Tesseract; for the tests also Chromium and PostgreSQL), a venv, packages.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 CK     := $(BIN)/contractkit
 STAMP  := $(VENV)/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-DEBS   := libreoffice-writer-nogui fonts-liberation2 fonts-crosextra-carlito poppler-utils
+DEBS   := libreoffice-writer-nogui fonts-liberation2 fonts-crosextra-carlito poppler-utils tesseract-ocr tesseract-ocr-eng
 EXAMPLES := $(wildcard examples/*.yaml)
 DATA   := var
 HOST   ?= 127.0.0.1
@@ -42,13 +42,16 @@ check: setup
 
 setup: system venv
 
-# Debian packages, only where missing: soffice for PDFs, metric-compatible fonts, pdftoppm.
+# Debian packages, only where missing: soffice for PDFs, metric-compatible fonts, pdftoppm, and Tesseract
+# with English (verify reads each rendered PDF page back by OCR).
 system:
 	@missing=""; \
 	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-writer-nogui"; \
 	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	fc-list 2>/dev/null | grep -q "Liberation Sans" || missing="$$missing fonts-liberation2"; \
 	fc-list 2>/dev/null | grep -q "Carlito" || missing="$$missing fonts-crosextra-carlito"; \
+	command -v tesseract >/dev/null 2>&1 || missing="$$missing tesseract-ocr"; \
+	tesseract --list-langs 2>/dev/null | grep -qx "eng" || missing="$$missing tesseract-ocr-eng"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && \
@@ -81,6 +84,7 @@ bench: setup
 	$(BIN)/python bench/redline.py
 	$(BIN)/python bench/verify.py
 	$(BIN)/python bench/signing.py
+	$(BIN)/python bench/ocr_noise.py
 	$(BIN)/python bench/web.py
 
 clean:

@@ -43,7 +43,7 @@ def run(*args: str) -> None:
 def generated_library(target: Path, clauses: int, paragraphs: int = 4) -> Path:
     """A copy of the shipped library plus `clauses` generated required clauses in one playbook."""
     target.mkdir(parents=True, exist_ok=True)
-    for part in ("library.yaml", "library.pins.json", "clauses", "templates"):
+    for part in ("library.yaml", "library.pins.json", "exclusivity.yaml", "clauses", "templates"):
         src = ROOT / part
         (shutil.copytree if src.is_dir() else shutil.copy)(src, target / part)
     (target / "playbooks").mkdir()

@@ -43,7 +43,7 @@ def bare_template(path: Path) -> None:
 
 
 def paragraph_count(docx: Path) -> int:
-    from contractkit import docx_io
+    from contractkit.word import xml as docx_io
 
     return len(docx_io.read_docx(docx.read_bytes()).blocks)
 

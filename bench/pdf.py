@@ -19,9 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from contractkit import api, batch
-from contractkit.loading import Library
-from contractkit.render_pdf import soffice
+from contractkit import api
+from contractkit.library.loading import Library
+from contractkit.pdf import batch
+from contractkit.pdf.render import soffice
 
 ROOT = Path(__file__).resolve().parent.parent
 

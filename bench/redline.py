@@ -3,7 +3,7 @@
 Measured in the same run:
   process    the whole `contractkit redline OLD NEW -o OUT` process (start-up, imports, compare, write)
   startup    `python -c "import contractkit.cli"`: the floor any command pays
-  compare    contractkit.redline.compare() in process (read both zips, diff, write tracked changes)
+  compare    contractkit.word.redline.compare() in process (read both zips, diff, write tracked changes)
   difflib    a plain difflib.unified_diff over the same paragraph texts (no DOCX reading or writing)
 Target: process under 1 s.
 
@@ -22,8 +22,8 @@ from pathlib import Path
 
 from common import BIN, CONTRACTKIT, ROOT, best_of, generated_library, run
 
-from contractkit import docx_io
-from contractkit.redline import compare, units
+from contractkit.word import xml as docx_io
+from contractkit.word.redline import compare, units
 
 WHEN = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 

@@ -16,9 +16,11 @@ from pathlib import Path
 
 from common import best_of
 
-from contractkit import api, register, scaffold, summary
-from contractkit.assemble import Agreement
-from contractkit.loading import Library
+from contractkit import api
+from contractkit.drafting.assemble import Agreement
+from contractkit.library import scaffold
+from contractkit.library.loading import Library
+from contractkit.publishing import register, summary
 
 
 def make_deals(folder: Path, count: int) -> list[Path]:

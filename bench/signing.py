@@ -23,8 +23,9 @@ WITH = "import contractkit.api; import cryptography.hazmat.primitives.asymmetric
 
 def in_process(runs: int) -> tuple[float, float, float]:
     """Seconds to check the pins, to load the key and sign the manifest, and to check that signature."""
-    from contractkit import api, keys, signing
-    from contractkit.pins import require
+    from contractkit import api
+    from contractkit.library.pins import require
+    from contractkit.trust import keys, signing
 
     library = api.load_library(ROOT)
     agreement = api.prepare(library, ROOT / "examples" / "northby-sepsis.yaml")

@@ -15,8 +15,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from test_yaml_hostile import alias_bomb
 
-from contractkit import yamlio
 from contractkit.errors import ValidationFailed
+from contractkit.library import yamlio
 
 RUNS = 20
 

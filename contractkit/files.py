@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .errors import ContractkitError, OutputExists
+from contractkit.errors import ContractkitError, OutputExists
 
 
 def check_target(path: Path, *, force: bool) -> None:

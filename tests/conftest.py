@@ -15,21 +15,28 @@ import pgserver
 import pytest
 from click.testing import CliRunner, Result
 
-from contractkit import api, docx_io
+from contractkit import api
 from contractkit.cli import main
-from contractkit.keys import CONFIG_ENV, Signer
-from contractkit.loading import Library
-from contractkit.sandbox import CACHE_ENV
+from contractkit.core.sandbox import CACHE_ENV
+from contractkit.library.loading import Library
+from contractkit.trust.keys import CONFIG_ENV, Signer
+from contractkit.word import xml as docx_io
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
-LIBRARY_PARTS = ("library.yaml", "library.pins.json", "clauses", "playbooks", "templates")
+LIBRARY_PARTS = ("library.yaml", "library.pins.json", "exclusivity.yaml", "clauses", "playbooks", "templates")
 
 
 def needs_soffice() -> pytest.MarkDecorator:
     """Tests that need LibreOffice. `make test` installs it, so in CI (CI=true) they never skip."""
     missing = shutil.which("soffice") is None and not os.environ.get("CI")
     return pytest.mark.skipif(missing, reason="LibreOffice not installed; run `make test`")
+
+
+def needs_tesseract() -> pytest.MarkDecorator:
+    """Tests that OCR a page. `make test` installs Tesseract, so in CI (CI=true) they never skip."""
+    missing = shutil.which("tesseract") is None and not os.environ.get("CI")
+    return pytest.mark.skipif(missing, reason="Tesseract not installed; run `make test`")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -139,7 +146,7 @@ def manifest_of(data: bytes) -> dict[str, Any]:
 
 def with_manifest(data: bytes, manifest: dict[str, Any], *, signer: Signer | None = None) -> bytes:
     """The DOCX with its manifest replaced, signed by `signer` (as a drafter would) or left as given."""
-    from contractkit import signing
+    from contractkit.trust import signing
 
     text = signing.canonical(signing.sign(manifest, signer, "manifest") if signer else manifest).decode()
     reference = docx_io.read_docx(data).custom.get("contractkit.reference", "")

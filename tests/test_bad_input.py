@@ -14,8 +14,8 @@ from typing import NamedTuple
 import pytest
 from click.testing import Result
 
-from contractkit import yamlio
-from contractkit.scaffold import specimen
+from contractkit.library import yamlio
+from contractkit.library.scaffold import specimen
 
 BASE = yamlio.dump(specimen("research-collaboration"))
 
@@ -412,7 +412,7 @@ CASES: list[Case] = [
     Case(
         "secure data environment unnamed",
         edit("  environment: Northby Secure Data Environment\n", ""),
-        "data.environment: name the secure data environment: access_model is sde",
+        "data.environment: name the secure data environment, since the data are to be accessed in one",
         at="data:",
     ),
     Case(
@@ -526,7 +526,7 @@ def test_cross_file_problems_come_with_the_schema_errors(tmp_path: Path, cli: Ca
         "term.end: 30 February 2030 is not a date",
         "partners[0].company_number: must be 8 characters",
         "agreement.title: is empty",
-        "special_conditions[0]: exclusivity language",
+        "special_conditions[0]: an exclusive or sole right",
     ):
         assert expected in result.stderr, expected
     lines = [int(m) for m in re.findall(r"deal\.yaml:(\d+) ", result.stderr)]

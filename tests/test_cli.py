@@ -11,8 +11,8 @@ from pathlib import Path
 from click.testing import Result
 from conftest import ROOT, example
 
-from contractkit import docx_io
-from contractkit.loading import Library
+from contractkit.library.loading import Library
+from contractkit.word import xml as docx_io
 
 Cli = Callable[..., Result]
 

@@ -12,12 +12,14 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
 
-from contractkit import yamlio
 from contractkit.errors import Issue
-from contractkit.loading import Library, read_deal
-from contractkit.model import Partner
-from contractkit.scaffold import specimen
-from contractkit.shapes import (
+from contractkit.library import yamlio
+from contractkit.library.checks import check_deal
+from contractkit.library.deal import Partner
+from contractkit.library.deal_loading import read_deal
+from contractkit.library.loading import Library
+from contractkit.library.scaffold import specimen
+from contractkit.library.shapes import (
     ADDRESS,
     LEGAL_NAME,
     MONTHS,
@@ -27,7 +29,6 @@ from contractkit.shapes import (
     parse_money,
     parse_percent,
 )
-from contractkit.validate import check_deal
 
 # --------------------------------------------------------------------------- dates
 
@@ -186,7 +187,7 @@ def test_company_number_given_as_a_number_is_refused_in_words() -> None:
     data = specimen("research-collaboration")["partners"][0] | {"company_number": 1234567}
     with pytest.raises(ValidationError) as caught:
         Partner.model_validate(data)
-    from contractkit.messages import words
+    from contractkit.library.messages import words
 
     message, hint = words(caught.value.errors()[0], Partner)
     assert message == "should be text (got 1234567)"

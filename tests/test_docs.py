@@ -6,22 +6,22 @@ from click.testing import CliRunner
 from conftest import ROOT
 
 from contractkit.cli import main
-from contractkit.docgen import _commands, cli_markdown, formats_markdown, templates_markdown
+from contractkit.cli.docgen import _commands, cli_markdown, formats_markdown, templates_markdown
 
 
 def test_formats_doc_is_current() -> None:
     current = (ROOT / "docs" / "formats.md").read_text(encoding="utf-8")
-    assert current == formats_markdown(), "run: python -m contractkit.docgen formats > docs/formats.md"
+    assert current == formats_markdown(), "run: python -m contractkit.cli.docgen formats > docs/formats.md"
 
 
 def test_cli_doc_is_current() -> None:
     current = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
-    assert current == cli_markdown(main), "run: python -m contractkit.docgen cli > docs/cli.md"
+    assert current == cli_markdown(main), "run: python -m contractkit.cli.docgen cli > docs/cli.md"
 
 
 def test_templates_doc_is_current() -> None:
     current = (ROOT / "docs" / "templates.md").read_text(encoding="utf-8")
-    assert current == templates_markdown(), "run: python -m contractkit.docgen templates > docs/templates.md"
+    assert current == templates_markdown(), "run: python -m contractkit.cli.docgen templates > docs/templates.md"
 
 
 def test_every_command_has_help() -> None:

@@ -12,8 +12,10 @@ import pytest
 from click.testing import Result
 from conftest import example, paragraphs
 
-from contractkit import api, docx_io
-from contractkit.loading import Library, load_deal
+from contractkit import api
+from contractkit.library.deal_loading import load_deal
+from contractkit.library.loading import Library
+from contractkit.word import xml as docx_io
 
 Cli = Callable[..., Result]
 BLANK = "[not stated: subscription amount]"
@@ -214,7 +216,7 @@ def share_block() -> str:
 def test_swap_sets_the_stated_fact_however_the_file_is_written(
     deal: Path, library: Library, before: tuple[str, str], after: tuple[str, str]
 ) -> None:
-    from contractkit import negotiate
+    from contractkit.negotiation import negotiate
 
     text = deal.read_text(encoding="utf-8")
     assert before[0] in text

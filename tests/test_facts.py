@@ -12,14 +12,17 @@ import pytest
 from conftest import ROOT
 from ruamel.yaml import YAML
 
-from contractkit import api, facts, summary
-from contractkit.agreement import Agreement
+from contractkit import api
+from contractkit.drafting.agreement import Agreement
+from contractkit.drafting.register_entry import entry
+from contractkit.drafting.tables import code, register, value_share
 from contractkit.errors import ValidationFailed
-from contractkit.loading import Library
-from contractkit.model import Deal, Position
-from contractkit.register import entry
-from contractkit.scaffold import specimen
-from contractkit.tables import code, register, value_share
+from contractkit.library import facts
+from contractkit.library.deal import Deal
+from contractkit.library.loading import Library
+from contractkit.library.model import Position
+from contractkit.library.scaffold import specimen
+from contractkit.publishing import summary
 
 GOLDEN = ROOT / "tests" / "golden" / "value-share"
 REGEN = bool(os.environ.get("CONTRACTKIT_REGEN_GOLDEN"))
@@ -280,17 +283,15 @@ def test_deal_warnings_are_kept_printed_and_refused_by_final(
     library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Any
 ) -> None:
     """Warnings from the deal checks (placeholders left in, say) reach the lawyer and stop a final."""
-    from contractkit import validate
     from contractkit.errors import Issue
+    from contractkit.library import checks as validate
 
     path = write_deal(tmp_path, mechanism_deal("milestones"))
     original = validate.check_deal
 
     def with_warning(deal: Deal, doc: Any, lib: Library, **options: Any) -> list[Issue]:
-        return [
-            *original(deal, doc, lib, **options),
-            doc.issue(["partners", 0, "name"], "not filled in", severity="warning"),
-        ]
+        warning = doc.issue(["partners", 0, "name"], "not filled in", severity="warning")
+        return [*original(deal, doc, lib, **options), warning]
 
     monkeypatch.setattr(validate, "check_deal", with_warning)
     drafted = cli("draft", path, "-o", tmp_path / "draft.docx")

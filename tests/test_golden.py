@@ -17,9 +17,10 @@ import pytest
 from conftest import ROOT, example
 from lxml import etree
 
-from contractkit import api, docx_io
-from contractkit.keys import CONFIG_ENV, Signer, key_path, write_private
-from contractkit.loading import Library
+from contractkit import api
+from contractkit.library.loading import Library
+from contractkit.trust.keys import CONFIG_ENV, Signer, key_path, write_private
+from contractkit.word import xml as docx_io
 
 GOLDEN = ROOT / "tests" / "golden"
 PARTS = ("word/document.xml", "word/numbering.xml", "word/styles.xml", "docProps/custom.xml")

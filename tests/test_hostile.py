@@ -13,8 +13,8 @@ from conftest import example
 
 from contractkit import api
 from contractkit.errors import CannotVerify
-from contractkit.loading import Library
-from contractkit.pdf_read import PdfLimits, clean_pages, read_pdf
+from contractkit.library.loading import Library
+from contractkit.pdf.read import PdfLimits, clean_pages, read_pdf
 
 W_DOC = b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
 
@@ -46,8 +46,25 @@ def pdf(objects: list[bytes]) -> bytes:
     return bytes(out)
 
 
+MAIN_TYPE = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+
+
+def word_package(document: bytes, main: str = "word/document.xml", **extra: bytes) -> bytes:
+    """A minimal Word package: content types, the package relationship to `main`, and the main part."""
+    types = (
+        b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        b'<Default Extension="xml" ContentType="%s"/></Types>' % MAIN_TYPE
+    )
+    rels = (
+        b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        b'<Relationship Id="rId1" Target="%s" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/officeDocument"/></Relationships>' % main.encode()
+    )
+    return zipped({"[Content_Types].xml": types, "_rels/.rels": rels, main: document, **extra})
+
+
 def zip_bomb() -> bytes:
-    return zipped({"[Content_Types].xml": b"<Types/>", "word/document.xml": W_DOC + b" " * 30_000_000})
+    return word_package(W_DOC + b" " * 30_000_000)
 
 
 def many_entries() -> bytes:
@@ -60,13 +77,13 @@ def xxe() -> bytes:
         + W_DOC
         + b"<w:p><w:r><w:t>&x;</w:t></w:r></w:p></w:body></w:document>"
     )
-    return zipped({"word/document.xml": doc})
+    return word_package(doc)
 
 
 def billion_laughs() -> bytes:
     entities = b"".join(b'<!ENTITY l%d "&l%d;&l%d;&l%d;&l%d;">' % (n, n - 1, n - 1, n - 1, n - 1) for n in range(1, 9))
     doc = b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY l0 "lol">' + entities + b"]>" + W_DOC + b"&l8;</w:body>"
-    return zipped({"word/document.xml": doc})
+    return word_package(doc)
 
 
 def page_tree_loop() -> bytes:
@@ -110,8 +127,9 @@ ATTACKS: dict[str, tuple[Callable[[], bytes], str]] = {
     "ole-file": (lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(2000), "encrypted Word file"),
     "plain-text": (lambda: b"This is not a contract.\n" * 20, "not a Word (.docx) or PDF"),
     "empty": (lambda: b"", "not a Word (.docx) or PDF"),
-    "zip-not-word": (lambda: zipped({"hello.txt": b"hi"}), "no word/document.xml"),
-    "broken-xml": (lambda: zipped({"word/document.xml": W_DOC + b"<w:p>"}), "malformed XML"),
+    # Since issue 11 the main part is found through _rels/.rels, never by its file name.
+    "zip-not-word": (lambda: zipped({"hello.txt": b"hi"}), "no main document part"),
+    "broken-xml": (lambda: word_package(W_DOC + b"<w:p>"), "malformed XML"),
     "pdf-garbage": (lambda: b"%PDF-1.7\n" + bytes(range(256)) * 4, "not a readable PDF"),
     "not-an-agreement": (not_an_agreement, "not an agreement"),
 }

@@ -10,7 +10,7 @@ import pytest
 from click.testing import Result
 
 from contractkit import api
-from contractkit.validate import GUARANTEED
+from contractkit.checking.lint import GUARANTEED
 
 Workspace = Callable[..., Path]
 
@@ -143,7 +143,10 @@ def test_exclusivity_in_a_negotiable_position_fails(cli: Callable[..., Result], 
     )
     result = _lint(cli, root)
     assert result.exit_code == 1
-    assert "exclusivity language (first-refusal" in result.stderr
+    assert (
+        "exclusivity language: a right of first refusal" in result.stderr
+        and "(rule first-right, preferential)" in result.stderr
+    )
 
 
 def test_template_without_clauses_is_caught_at_draft(
@@ -153,8 +156,8 @@ def test_template_without_clauses_is_caught_at_draft(
     root = workspace()
     edit_template(root, "word/document.xml", b"{{ clauses }}", b"")
     deal = tmp_path / "deal.yaml"
-    from contractkit import yamlio
-    from contractkit.scaffold import specimen
+    from contractkit.library import yamlio
+    from contractkit.library.scaffold import specimen
 
     deal.write_text(yamlio.dump(specimen("research-collaboration")))
     out = tmp_path / "out.docx"

@@ -15,11 +15,16 @@ from click.testing import Result
 from conftest import example, paragraphs
 from ruamel.yaml.comments import CommentedMap
 
-from contractkit import api, docx_io, negotiate, yamlio
+from contractkit import api
+from contractkit.drafting.tables import deviations as deviation_table
 from contractkit.errors import ContractkitError
-from contractkit.loading import Library, load_deal
-from contractkit.model import HistoryApproval, Rung
-from contractkit.tables import deviations as deviation_table
+from contractkit.library import yamlio
+from contractkit.library.deal import HistoryApproval
+from contractkit.library.deal_loading import load_deal
+from contractkit.library.loading import Library
+from contractkit.library.model import Rung
+from contractkit.negotiation import negotiate
+from contractkit.word import xml as docx_io
 
 Cli = Callable[..., Result]
 WHEN = dt.datetime(2026, 3, 4, 5, 6, 7, tzinfo=dt.UTC)

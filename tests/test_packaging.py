@@ -31,6 +31,7 @@ def test_wheel_contains_the_library(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "contractkit/_library/library.yaml" in names
     assert "contractkit/_library/library.pins.json" in names
+    assert "contractkit/_library/exclusivity.yaml" in names
     assert "contractkit/_library/templates/agreement.docx" in names
     assert "contractkit/_library/clauses/non-exclusivity.yaml" in names
     assert any(n.startswith("contractkit/_library/playbooks/") for n in names)

@@ -24,13 +24,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pypdf import PdfReader, PdfWriter
 
-from contractkit import api, batch, docx_io, render_pdf
-from contractkit.assemble import Agreement
+from contractkit import api
 from contractkit.cli import main
+from contractkit.core.text import normalise
+from contractkit.drafting.assemble import Agreement
 from contractkit.errors import CannotVerify, ContractkitError
-from contractkit.loading import Library
-from contractkit.render_docx import MANIFEST_PROPERTY
-from contractkit.text import normalise
+from contractkit.library.loading import Library
+from contractkit.pdf import batch
+from contractkit.pdf import render as render_pdf
+from contractkit.word import xml as docx_io
+from contractkit.word.render import MANIFEST_PROPERTY
 
 DEAL = example("northby-sepsis")
 INSTALL = "sudo apt-get install libreoffice-writer-nogui"
@@ -334,7 +337,7 @@ def test_an_interrupt_while_soffice_starts_still_kills_it(
     import signal
     import time
 
-    from contractkit import soffice
+    from contractkit.pdf import soffice
 
     pidfile = fake("sleep 60 &\necho $! > PIDFILE\nwait")
     real_spawn = soffice.spawn

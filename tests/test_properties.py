@@ -9,13 +9,15 @@ from conftest import agreeing
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from contractkit import api, docx_io, scan
+from contractkit import api
+from contractkit.core.text import normalise
 from contractkit.errors import ValidationFailed
-from contractkit.loading import Library
-from contractkit.model import Deal
-from contractkit.scaffold import specimen
-from contractkit.text import normalise
-from contractkit.yamlio import CONTROL_CHARS
+from contractkit.library.deal import Deal
+from contractkit.library.exclusivity import Parties, detect
+from contractkit.library.loading import Library
+from contractkit.library.scaffold import specimen
+from contractkit.library.yamlio import CONTROL_CHARS
+from contractkit.word import xml as docx_io
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -48,7 +50,7 @@ def _render(library: Library, data: dict[str, Any]) -> tuple[Deal, bytes]:
     try:
         deal = Deal.model_validate(data)
         texts = [str(v) for v in data["purpose"].values()]
-        assume(not [h for t in texts for h in scan.exclusivity(t, library.meta.exclusivity_patterns)])
+        assume(not [h for t in texts for h in detect(t, library.rules, Parties.from_deal(deal))])
         return deal, api.render_docx(library, api.assemble(library, deal))
     except ValidationFailed:
         assume(False)

@@ -20,11 +20,13 @@ from hypothesis import strategies as st
 from lxml import etree
 from ooxml import validate_part
 
-from contractkit import api, docx_io, negotiate
-from contractkit.docx_io import W, w
-from contractkit.loading import Library
-from contractkit.redline import compare, paragraph_text, redline_tree
-from contractkit.redline_diff import tokens
+from contractkit import api
+from contractkit.library.loading import Library
+from contractkit.negotiation import negotiate
+from contractkit.word import xml as docx_io
+from contractkit.word.redline import compare, paragraph_text, redline_tree
+from contractkit.word.redline_diff import tokens
+from contractkit.word.xml import W, w
 
 Cli = Callable[..., Result]
 Element = etree._Element

@@ -20,11 +20,14 @@ from conftest import EXAMPLES, ROOT, agreeing
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contractkit import api, i18n, register, scaffold
-from contractkit.assemble import Agreement
+from contractkit import api
+from contractkit.core import i18n
+from contractkit.core.text import normalise
+from contractkit.drafting.assemble import Agreement
 from contractkit.errors import ContractkitError
-from contractkit.loading import Library
-from contractkit.text import normalise
+from contractkit.library import scaffold
+from contractkit.library.loading import Library
+from contractkit.publishing import catalogue, register
 
 GOLDEN = ROOT / "tests" / "golden"
 REGEN = bool(os.environ.get("CONTRACTKIT_REGEN_GOLDEN"))
@@ -411,7 +414,7 @@ def test_compiled_catalogue_matches_its_po_file(locale: str) -> None:
 
 @pytest.mark.parametrize("locale", i18n.LOCALES)
 def test_every_key_is_translated_with_the_same_placeholders(locale: str) -> None:
-    keys = [m.id for m in i18n.template() if m.id]
+    keys = [m.id for m in catalogue.template() if m.id]
     english, labels = i18n.labels("en_GB"), i18n.labels(locale)
     assert labels.missing(keys) == []
     for key in keys:
@@ -423,8 +426,9 @@ def test_pot_template_is_up_to_date() -> None:
 
     with (i18n.LOCALE_DIR / "contractkit.pot").open("rb") as handle:
         shipped = {m.id for m in read_po(handle) if m.id}
-    assert shipped == {m.id for m in i18n.template() if m.id}, (
-        "regenerate: python -c 'from contractkit import i18n; i18n.write_template()', then pybabel update"
+    assert shipped == {m.id for m in catalogue.template() if m.id}, (
+        "regenerate: python -c 'from contractkit.publishing import catalogue; catalogue.write_template()', "
+        "then pybabel update"
     )
 
 

@@ -15,9 +15,11 @@ from conftest import EXAMPLES
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contractkit import api, formatting, register
-from contractkit.loading import Library
-from contractkit.register_xlsx import parse_date, typed_cell
+from contractkit import api
+from contractkit.core import formatting
+from contractkit.library.loading import Library
+from contractkit.publishing import register
+from contractkit.publishing.register_xlsx import parse_date, typed_cell
 
 
 @pytest.fixture(scope="module")

@@ -11,13 +11,15 @@ import pytest
 from conftest import paragraphs
 from docx import Document
 
-from contractkit import api, docx_io, keys
+from contractkit import api
+from contractkit.core.text import normalise
 from contractkit.errors import ValidationFailed
-from contractkit.loading import Library
-from contractkit.model import Deal
-from contractkit.render_docx import MANIFEST_PROPERTY, self_check
-from contractkit.scaffold import specimen
-from contractkit.text import normalise
+from contractkit.library.deal import Deal
+from contractkit.library.loading import Library
+from contractkit.library.scaffold import specimen
+from contractkit.trust import keys
+from contractkit.word import xml as docx_io
+from contractkit.word.render import MANIFEST_PROPERTY, self_check
 
 
 def deal_with(**changes: object) -> Deal:
@@ -164,7 +166,7 @@ def test_money_and_dates_are_formatted_by_babel(library: Library) -> None:
 
 def test_fees_schedule_shows_only_the_agreed_mechanism(library: Library) -> None:
     """The schedule must not list a royalty when the clause drafted is milestone payments."""
-    from contractkit.tables import value_share
+    from contractkit.drafting.tables import value_share
 
     preferred = [row[0] for row in value_share(api.assemble(library, deal_with()))[0]]
     assert "Royalty rate" not in preferred
@@ -177,7 +179,7 @@ def test_fees_schedule_shows_only_the_agreed_mechanism(library: Library) -> None
 
 def test_board_summary_shows_only_the_agreed_mechanism(library: Library) -> None:
     """The summary's P2 evidence agrees with the drafted value-share clause, as the schedule does."""
-    from contractkit import summary
+    from contractkit.publishing import summary
 
     royalty = api.assemble(library, deal_with(commercial__value_share__model="royalty"))
     text = summary.render(library, royalty, ".md").decode()
@@ -191,7 +193,7 @@ def test_board_summary_shows_only_the_agreed_mechanism(library: Library) -> None
 def test_the_deals_value_share_model_picks_the_wording(library: Library) -> None:
     """The deal says royalty and names no position: the royalty wording is drafted, off the
     preferred rung, so the board's approval is pending; the register says royalty too."""
-    from contractkit.register import entry
+    from contractkit.drafting.register_entry import entry
 
     agreement = api.assemble(library, deal_with(commercial__value_share__model="royalty"))
     assert agreement.value_share_clause is not None and agreement.value_share_clause.position == "royalty"

@@ -10,7 +10,7 @@ from conftest import example
 from jinja2 import TemplateError
 
 from contractkit import api
-from contractkit.sandbox import CACHE_ENV, Sandbox
+from contractkit.core.sandbox import CACHE_ENV, Sandbox
 
 SOURCE = "{{ deal.fee | money }} from {{ deal.start | date }}{% if deal.extra %}, {{ deal.extra }}{% endif %}"
 CONTEXT = {"deal": {"fee": "1250.5", "start": "2026-12-01", "extra": "<b>{{ 7*7 }}</b>"}}

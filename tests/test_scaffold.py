@@ -15,13 +15,14 @@ import pytest
 from click.testing import Result
 from pydantic import BaseModel
 
-from contractkit import yamlio
-from contractkit.fieldplan import MECHANISM_FIELDS, offered_models
-from contractkit.loading import Library, read_deal
-from contractkit.model import Deal
-from contractkit.scaffold import new_deal, specimen
-from contractkit.shapes import is_placeholder
-from contractkit.validate import check_deal
+from contractkit.library import yamlio
+from contractkit.library.checks import check_deal
+from contractkit.library.deal import Deal
+from contractkit.library.deal_loading import read_deal
+from contractkit.library.fieldplan import MECHANISM_FIELDS, offered_models
+from contractkit.library.loading import Library
+from contractkit.library.scaffold import new_deal, specimen
+from contractkit.library.shapes import is_placeholder
 
 PLAYBOOKS = ["research-collaboration", "ai-development", "academic-access"]
 

@@ -15,10 +15,14 @@ from hypothesis import strategies as st
 from lxml import etree
 from ooxml import assert_valid_docx, markup_compatibility, validate_package, validate_part
 
-from contractkit import api, docx_io, docx_order, negotiate, summary
-from contractkit.docx_io import W, w
-from contractkit.loading import Library
-from contractkit.redline import compare
+from contractkit import api
+from contractkit.library.loading import Library
+from contractkit.negotiation import negotiate
+from contractkit.publishing import summary
+from contractkit.word import order as docx_order
+from contractkit.word import xml as docx_io
+from contractkit.word.redline import compare
+from contractkit.word.xml import W, w
 
 WHEN = dt.datetime(2026, 3, 4, 5, 6, 7, tzinfo=dt.UTC)
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"

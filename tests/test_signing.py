@@ -21,13 +21,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
 
-from contractkit import api, keys, signing, verify
-from contractkit.assemble import Agreement
-from contractkit.docx_io import W, w
-from contractkit.keys import CONFIG_ENV, KeyProblem, Keyring, Signer
-from contractkit.loading import Library
-from contractkit.text import normalise
-from contractkit.verify_text import Report
+from contractkit import api
+from contractkit.checking import verify
+from contractkit.core.findings import Report
+from contractkit.core.text import normalise
+from contractkit.drafting.assemble import Agreement
+from contractkit.library.loading import Library
+from contractkit.trust import keys, signing
+from contractkit.trust.keys import CONFIG_ENV, KeyProblem, Keyring, Signer
+from contractkit.word.xml import W, w
 
 Cli = Callable[..., Result]
 DEAL = "northby-sepsis"
@@ -104,7 +106,7 @@ def test_same_key_same_bytes(library: Library, agreement: Agreement, drafted: by
 
 
 def test_lint_trial_draft_makes_no_key(library: Library, own_config: Path) -> None:
-    from contractkit.validate import lint
+    from contractkit.checking.lint import lint
 
     lint(library)
     assert not (own_config / keys.KEY_FILE).exists()
@@ -489,14 +491,14 @@ def test_libreoffice_resave_keeps_the_signed_manifest(library: Library, drafted:
 @pytest.fixture(scope="module")
 def libreoffice_pdf(drafted: bytes) -> bytes:
     """LibreOffice's PDF/A-3 of the draft, before contractkit attaches the manifest."""
-    from contractkit.render_pdf import PDFA3, docx_to_pdf
+    from contractkit.pdf.render import PDFA3, docx_to_pdf
 
     return docx_to_pdf(drafted, pdfa=PDFA3)
 
 
 @needs_soffice()
 def test_pdf_manifests(library: Library, agreement: Agreement, libreoffice_pdf: bytes, tmp_path: Path) -> None:
-    from contractkit.render_pdf import finish
+    from contractkit.pdf.render import finish
 
     genuine = finish(agreement, libreoffice_pdf)
     report = check(library, genuine)

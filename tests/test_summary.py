@@ -14,10 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_register import agreement_of, check_golden, english_deal, welsh_deal, write_deal
 
-from contractkit import api, rubric, summary
-from contractkit.assemble import Agreement
+from contractkit import api
+from contractkit.drafting.assemble import Agreement
 from contractkit.errors import ValidationFailed
-from contractkit.loading import Library, load_library
+from contractkit.library.loading import Library, load_library
+from contractkit.publishing import rubric, summary
 
 
 def no_target_deal() -> dict[str, Any]:
@@ -212,7 +213,7 @@ def test_every_example_summary_fits_two_pages(library: Library, tmp_path: Path) 
 
 
 def test_rubric_evaluates_on_the_specimen(library: Library) -> None:
-    from contractkit.model import Deal
-    from contractkit.scaffold import specimen
+    from contractkit.library.deal import Deal
+    from contractkit.library.scaffold import specimen
 
     assert rubric.issues(library, Deal.model_validate(specimen("research-collaboration"))) == []

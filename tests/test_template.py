@@ -17,10 +17,11 @@ from conftest import EXAMPLES, example, needs_soffice, paragraphs
 from lxml import etree
 from ooxml import assert_valid_docx
 
-from contractkit import api, template
-from contractkit.docx_io import W, read_docx, w
-from contractkit.loading import Library
-from contractkit.render_docx import template_context
+from contractkit import api
+from contractkit.library.loading import Library
+from contractkit.word import template
+from contractkit.word.render import template_context
+from contractkit.word.xml import W, read_docx, w
 
 Workspace = Callable[..., Path]
 Cli = Callable[..., Result]
@@ -185,7 +186,7 @@ def test_draft_refuses_a_broken_template_in_the_same_words(
 
 
 def test_the_shipped_template_has_every_structure_drafting_needs() -> None:
-    assert template.structure(Path(template.__file__).parent.parent / "templates" / "agreement.docx") == []
+    assert template.structure(Path(template.__file__).parents[2] / "templates" / "agreement.docx") == []
 
 
 def test_lists_are_found_through_the_styles_not_fixed_ids(workspace: Workspace, tmp_path: Path) -> None:

@@ -212,7 +212,7 @@ def _type(page: Any, name: str, text: str) -> None:
 def test_a_lawyer_creates_a_deal_through_the_form(page: Any, tmp_path: Path) -> None:
     """A lawyer starts a deal from its playbook and types the facts of the Harbourside example, one of
     them wrong; the page says what is wrong beside that field; fixed, the deal drafts and verifies."""
-    from contractkit import yamlio
+    from contractkit.library import yamlio
     from contractkit.web import dealform, formdata, services
 
     people()

@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
 from contractkit import api
-from contractkit.fieldplan import MECHANISM_FIELDS, NOT_FACTS, WELSH, field_plan
-from contractkit.loading import Library
-from contractkit.model import Deal
-from contractkit.scaffold import new_deal, specimen
+from contractkit.library.deal import Deal
+from contractkit.library.fieldplan import MECHANISM_FIELDS, NOT_FACTS, WELSH, field_plan
+from contractkit.library.loading import Library
+from contractkit.library.scaffold import new_deal, specimen
 from contractkit.web import dealform, formbind, formdata, formwords, services
 
 PLAYBOOKS = ["research-collaboration", "ai-development", "academic-access"]

@@ -18,10 +18,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contractkit import yamlio
 from contractkit.errors import ValidationFailed
-from contractkit.loading import Library, load_deal
-from contractkit.scaffold import specimen
+from contractkit.library import yamlio
+from contractkit.library.deal_loading import load_deal
+from contractkit.library.loading import Library
+from contractkit.library.scaffold import specimen
 
 LIMIT = 120  # seconds: far beyond any honest parse, short enough to fail a hang
 

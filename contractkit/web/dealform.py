@@ -1,6 +1,6 @@
 """The guided deal form's fields, built from the pydantic deal model and the playbook's field plan.
 
-Every field the playbook uses (contractkit.fieldplan, the same plan `contractkit new` follows)
+Every field the playbook uses (contractkit.library.fieldplan, the same plan `contractkit new` follows)
 becomes a node: a `Leaf` (one input), a `Group` (a nested model) or a `Repeat` (a list, shown as
 rows with "Add another" and "Remove"). Labels and help come from the schema's descriptions, with
 a few plainer labels where a description only lists the choices. Nodes are named by their dotted
@@ -21,10 +21,10 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from contractkit.fieldplan import FieldPlan, field_plan
-from contractkit.loading import Library
-from contractkit.model import Deal
-from contractkit.shapes import EMAIL, Shape, parse_date, parse_money, parse_percent
+from contractkit.library.deal import Deal
+from contractkit.library.fieldplan import FieldPlan, field_plan
+from contractkit.library.loading import Library
+from contractkit.library.shapes import EMAIL, Shape, parse_date, parse_money, parse_percent
 
 from .formwords import CHOICE_LABELS, HELP, ITEM_LABELS, LABELS, PLACEHOLDERS, SECTIONS, plain
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from contractkit.errors import Issue
-from contractkit.shapes import MONTHS, parse_date, parse_money
+from contractkit.library.shapes import MONTHS, parse_date, parse_money
 
 from .dealform import DealForm, Group, Leaf, Node, Repeat, Section
 from .formdata import MAX_ROWS, Values, join

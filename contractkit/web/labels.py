@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import services
+from .state import library
 
 
 def _clause(clause_id: str) -> Any:
     """The library's clause, or None for an id it does not hold (shown as itself)."""
-    return services.library().clauses.get(clause_id)
+    return library().clauses.get(clause_id)
 
 
 def clause_title(clause_id: str) -> str:
@@ -34,12 +34,12 @@ def position_label(clause_id: str, position: str) -> str:
 
 def playbook_title(playbook: str) -> str:
     """'AI Development and Validation Agreement' for 'ai-development'."""
-    found = services.library().playbooks.get(playbook)
+    found = library().playbooks.get(playbook)
     return str(found.title) if found is not None else playbook
 
 
 def role_label(role: str) -> str:
-    return services.library().meta.role_label(role)
+    return library().meta.role_label(role)
 
 
 def move(clause_id: str, position: str) -> str:

@@ -7,7 +7,6 @@ negotiation rules stay in the API; nothing here decides what a clause says.
 
 from __future__ import annotations
 
-import functools
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -20,14 +19,9 @@ from contractkit import api
 from contractkit.errors import ContractkitError, Issue
 
 from . import audit, labels
+from .state import library
 from .models import ApprovalRequest, AuditEntry, Deal, DealVersion, Organisation
 from .rendered import FILES
-
-
-@functools.cache
-def library() -> api.Library:
-    """The clause library, loaded once per process (the web app never reloads it mid-flight)."""
-    return api.load_library()
 
 
 def display_name(user: Any) -> str:

@@ -1,0 +1,1 @@
+"""Judging documents and the library: verify a received agreement; lint the library by trial drafts."""

@@ -1,0 +1,1 @@
+"""Pure helpers every layer uses: text normalisation, babel formatting, the Jinja sandbox, labels."""

@@ -1,0 +1,1 @@
+"""Pure drafting: library + deal -> Agreement, with numbering, tables and the register entry."""

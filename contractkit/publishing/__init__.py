@@ -1,0 +1,1 @@
+"""What is published about an agreement: the transparency register, the board summary, the rubric."""

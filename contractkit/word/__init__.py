@@ -1,0 +1,1 @@
+"""Word documents: the only layer that reads or writes WordprocessingML."""

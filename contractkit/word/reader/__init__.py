@@ -1,0 +1,1 @@
+"""A received (or freshly drafted) DOCX read as Word shows it, with hostile-input limits."""
