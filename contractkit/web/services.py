@@ -19,9 +19,9 @@ from contractkit import api
 from contractkit.errors import ContractkitError, Issue
 
 from . import audit, labels
-from .state import library
 from .models import ApprovalRequest, AuditEntry, Deal, DealVersion, Organisation
 from .rendered import FILES
+from .state import library
 
 
 def display_name(user: Any) -> str:
