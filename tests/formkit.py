@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.test import Client
 from django.test.client import RequestFactory
 
-from contractkit.web import dealform, formbind, formdata, services
+from contractkit.web import dealform, formbind, formdata, state
 
 
 class FormReader(HTMLParser):
@@ -96,4 +96,4 @@ def form_post(client: Client, url: str, values: dict[str, str], **extra: str) ->
 
 
 def library_form(playbook: str) -> dealform.DealForm:
-    return dealform.build(services.library(), playbook)
+    return dealform.build(state.library(), playbook)

@@ -213,11 +213,11 @@ def test_a_lawyer_creates_a_deal_through_the_form(page: Any, tmp_path: Path) -> 
     """A lawyer starts a deal from its playbook and types the facts of the Harbourside example, one of
     them wrong; the page says what is wrong beside that field; fixed, the deal drafts and verifies."""
     from contractkit.library import yamlio
-    from contractkit.web import dealform, formdata, services
+    from contractkit.web import dealform, formdata, state
 
     people()
     data = yamlio.parse((ROOT / "examples" / HARBOURSIDE_FILE).read_text(encoding="utf-8"), HARBOURSIDE_FILE).plain()
-    form = dealform.build(services.library(), data["playbook"])
+    form = dealform.build(state.library(), data["playbook"])
     facts = formdata.from_data(form, data)
     start = formdata.starting(form, {"nhs_organisations": [{"name": "", "ods_code": TRUST_A}]})
 

@@ -16,7 +16,7 @@ from formkit import library_form, posted, read_form
 from webkit import HARBOURSIDE, HARBOURSIDE_FILE, NORTHBY_FILE, ROOT, TRUST_A, TRUST_B, example_deal, login, people
 
 from contractkit import api
-from contractkit.web import formdata, services
+from contractkit.web import formdata, services, state
 from contractkit.web.models import ApprovalRequest, AuditEntry, Deal, DealVersion
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ def world() -> dict[str, Any]:
 
 def _northby() -> dict[str, Any]:
     """Northby's example deal as a new deal: its facts only, under a reference of its own."""
-    data = api.deal_data(api.load_deal(ROOT / "examples" / NORTHBY_FILE, services.library()))
+    data = api.deal_data(api.load_deal(ROOT / "examples" / NORTHBY_FILE, state.library()))
     data = {k: v for k, v in data.items() if k not in ("positions", "history")}
     data["agreement"]["reference"] = "NHS-DPA-2027-0500"
     return data
@@ -53,7 +53,7 @@ def _saved() -> tuple[int, int, int]:
 
 def test_the_new_deal_page_lists_the_playbooks(world: dict[str, Any]) -> None:
     page = login("b-negotiator").get("/deals/new/").content.decode()
-    for playbook in services.library().playbooks.values():
+    for playbook in state.library().playbooks.values():
         assert playbook.title in page and playbook.description[:40] in page
     response = login("b-negotiator").get("/deals/new/", {"playbook": "ai-development"})
     assert response.status_code == 302 and response["Location"] == "/deals/new/ai-development/?organisation=" + TRUST_B
@@ -85,8 +85,8 @@ def test_a_deal_made_through_the_form_drafts_as_the_cli_drafts_its_exported_file
     assert result.exit_code == 0, result.output
     web = client.get("/deals/NHS-DPA-2027-0500/v1/agreement.docx").content
     assert web == (tmp_path / "cli.docx").read_bytes()
-    made = api.prepare(services.library(), exported)
-    assert api.render_docx(services.library(), made) == web
+    made = api.prepare(state.library(), exported)
+    assert api.render_docx(state.library(), made) == web
 
 
 def test_a_deal_with_a_mistake_is_saved_as_a_draft_and_explained(world: dict[str, Any]) -> None:

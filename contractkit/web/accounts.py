@@ -16,7 +16,7 @@ from contractkit.errors import ContractkitError
 
 from . import audit
 from .models import Membership, Organisation
-from .services import library
+from .state import library
 
 ADMIN = "contractkit-admin"  # the actor named in the log for command-line changes
 

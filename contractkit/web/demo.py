@@ -14,6 +14,7 @@ from django.db import transaction
 
 from . import accounts, labels, services
 from .models import Deal, Organisation
+from .state import library
 
 CENTRE = ("CENTRE", "National data collaboration team")
 # (username, full name, role); NHS roles are held in every example NHS body.
@@ -33,7 +34,7 @@ def password(username: str) -> str:
 
 
 def examples() -> list[Path]:
-    root = services.library().root
+    root = library().root
     return sorted((root / "examples").glob("*.yaml")) or sorted(Path("examples").glob("*.yaml"))
 
 

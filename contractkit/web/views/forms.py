@@ -24,6 +24,7 @@ from contractkit.errors import Issue
 
 from .. import dealform, formbind, formdata, policy, services
 from ..models import Deal, Organisation
+from ..state import library
 from .common import me, require, visible_deal
 
 CREATORS = "only a negotiator or legal lead of an NHS body can start a deal"
@@ -42,7 +43,7 @@ def new(request: HttpRequest) -> HttpResponse:
         _playbook(chosen)
         code = request.GET.get("organisation") or orgs[0].code
         return redirect(f"{reverse('new-form', args=[chosen])}?organisation={code}")
-    playbooks = sorted(services.library().playbooks.values(), key=lambda p: p.title)
+    playbooks = sorted(library().playbooks.values(), key=lambda p: p.title)
     return render(request, "ckweb/new.html", {"playbooks": playbooks, "orgs": orgs})
 
 
@@ -211,14 +212,14 @@ def _saved(request: HttpRequest, deal: Deal, checked: services.Checked, *, draft
 
 
 def _playbook(playbook: str) -> str:
-    if playbook not in services.library().playbooks:
+    if playbook not in library().playbooks:
         raise Http404("no such playbook")
     return playbook
 
 
 def _form(playbook: str) -> dealform.DealForm:
     try:
-        return dealform.build(services.library(), playbook)
+        return dealform.build(library(), playbook)
     except KeyError:
         raise Http404("this deal's playbook is not in the library") from None
 
