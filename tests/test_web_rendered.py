@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from webkit import HARBOURSIDE, HARBOURSIDE_FILE, TRUST_A, example_deal, login, people
 
-from contractkit.web import services
+from contractkit.web import services, state
 from contractkit.web.models import Membership, Organisation
 from contractkit.web.rendered import Rendered
 
@@ -109,7 +109,7 @@ def test_the_app_drafts_each_version_as_the_cli_drafts_its_exported_file(example
         for position in ("three-years" if current != "three-years" else "five-years", current):
             services.swap(deal, users["a-negotiator"], "confidentiality", position, note="ok: “quoted” 😀")
     assert deal.versions.filter(valid=True).count() == (3 if "confidentiality" in rows else 1)
-    library = services.library()
+    library = state.library()
     for version in deal.versions.filter(valid=True):
         exported = tmp_path / f"v{version.number}.yaml"
         exported.write_text(services.export_yaml(version), encoding="utf-8")
