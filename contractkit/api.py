@@ -22,6 +22,7 @@ from contractkit.library import deal_loading
 from contractkit.library.deal import Deal
 from contractkit.library.loading import Library, load_library
 from contractkit.library.yamlio import Document
+from contractkit.negotiation.negotiate import SwapRequest
 
 if TYPE_CHECKING:
     from contractkit.library.pins import Release
@@ -31,6 +32,7 @@ __all__ = [
     "Agreement",
     "Deal",
     "Library",
+    "SwapRequest",
     "assemble",
     "check_release",
     "draft",
@@ -122,3 +124,95 @@ def prepare(library: Library, deal_path: Path | str, *, final: bool = False, tru
     The library's locked clauses must match its release pins (see contractkit.library.pins), and the
     agreement's manifest records that release."""
     return drafting_prepare(library, deal_path, final=final, trust=trust)
+
+
+# ----------------------------------------------------------------------------- deals as data (the web app)
+
+
+def check_text(library: Library, text: str, *, name: str) -> tuple[Any, Agreement | None, list[Issue]]:
+    """A deal file's text given every check `draft` makes: its plain data (even when it does not
+    pass, so a form can keep what was typed), the assembled agreement when it passes, and every
+    issue, errors and warnings, located by field. Never raises for the deal's own problems."""
+    from contractkit.drafting.prepare import prepare_document
+    from contractkit.library import yamlio
+
+    try:
+        doc = yamlio.parse(text, name)
+    except ValidationFailed as exc:
+        return None, None, exc.issues
+    try:
+        agreement = prepare_document(library, doc)
+    except ValidationFailed as exc:
+        return doc.plain(), None, exc.issues
+    return doc.plain(), agreement, list(agreement.warnings)
+
+
+def prepare_text(library: Library, text: str, *, name: str, final: bool = False) -> Agreement:
+    """A deal file's text, checked and assembled exactly as `draft` does (see drafting.prepare)."""
+    from contractkit.drafting.prepare import prepare_document
+    from contractkit.library import yamlio
+
+    return prepare_document(library, yamlio.parse(text, name), final=final)
+
+
+def deal_data(deal: Deal) -> dict[str, Any]:
+    """A deal as the plain data of its file (dates and amounts as text), as JSON can store it."""
+    return deal.model_dump(mode="json", by_alias=True, exclude_none=True, exclude_defaults=True)
+
+
+def deal_yaml(data: Any) -> str:
+    """Plain deal data as a deal file's text, which `load_deal` reads back to the same deal."""
+    from contractkit.library import yamlio
+
+    return yamlio.dump(data)
+
+
+def positions(library: Library, deal: Deal) -> list[Any]:
+    """Every negotiable and locked clause of the deal with its ladder and approval (see negotiate)."""
+    from contractkit.negotiation.negotiate import positions as states
+
+    return states(library, deal)
+
+
+def swap_data(
+    library: Library, data: dict[str, Any], deal: Deal, request: SwapRequest, *, now: Any
+) -> tuple[dict[str, Any], Any]:
+    """A deal file's data after moving one clause along its ladder (or recording an approval), and
+    the history entry: the same rules and the same edit as `contractkit swap`, on data."""
+    from contractkit.negotiation.negotiate import moved, plan
+
+    entry = plan(library, deal, request, now)
+    return moved(library, data, deal, entry), entry
+
+
+def reopen_approval(data: dict[str, Any], clause: str, position: str, reason: str, *, now: Any) -> dict[str, Any]:
+    """A deal file's data with one approval re-opened, because a later change altered the approved wording."""
+    from contractkit.negotiation.negotiate import reopened
+
+    return reopened(data, clause, position, reason, now)
+
+
+def rung(library: Library, deal: Deal, clause: str) -> Any:
+    """The rung of its ladder that a negotiable clause of the deal stands on."""
+    return next(s.rung for s in positions(library, deal) if s.clause.id == clause)
+
+
+def final_problems(agreement: Agreement) -> list[Issue]:
+    """Why a final version cannot be made yet: every warning and every pending approval."""
+    from contractkit.drafting.completeness import final_problems as problems
+
+    return problems(agreement)
+
+
+def to_pdf(agreement: Agreement, docx: bytes) -> bytes:
+    """The agreement as PDF/A-3b with its metadata and signed manifest (see pdf.render)."""
+    from contractkit.pdf.render import to_pdf as convert
+
+    return convert(agreement, docx)
+
+
+def redline(old: bytes, new: bytes, *, author: str, date: Any) -> bytes:
+    """NEW with Word tracked changes from OLD (see word.redline)."""
+    from contractkit.word.redline import compare
+
+    return compare(old, new, author=author, date=date)

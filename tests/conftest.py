@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pgserver
 import pytest
 from click.testing import CliRunner, Result
 
@@ -55,6 +56,40 @@ def config_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(CONFIG_ENV, str(path))
         yield path
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--postgres",
+        action="store_true",
+        help="run the web tests against a throwaway PostgreSQL server (also CONTRACTKIT_TEST_POSTGRES=1)",
+    )
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    request: pytest.FixtureRequest, django_db_modify_db_settings_parallel_suffix: None
+) -> Iterator[None]:
+    """With --postgres, the web tests' database is a PostgreSQL server started for this run and
+    removed after it; otherwise the app's own SQLite settings."""
+    if not pgserver.wanted(bool(request.config.getoption("--postgres"))):
+        yield
+        return
+    from django.conf import settings
+    from django.db import connections
+
+    server = pgserver.start()
+    try:
+        connections.close_all()
+        default = settings.DATABASES["default"]
+        default.clear()
+        default.update(server.django_settings())
+        connections.configure_settings(settings.DATABASES)
+        if hasattr(connections._connections, "default"):
+            del connections["default"]
+        yield
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")

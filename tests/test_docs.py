@@ -33,10 +33,10 @@ def test_every_command_has_help() -> None:
         assert result.exit_code == 0, name
 
 
-def test_readme_opens_with_the_two_commands() -> None:
+def test_readme_opens_with_the_three_commands() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     head = readme[: readme.index("## ")]
-    assert "make demo" in head and "make test" in head
+    assert "make serve" in head and "make test" in head and "make demo" in head
 
 
 def test_docs_link_only_to_files_that_exist() -> None:

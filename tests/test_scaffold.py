@@ -19,8 +19,9 @@ from contractkit.library import yamlio
 from contractkit.library.checks import check_deal
 from contractkit.library.deal import Deal
 from contractkit.library.deal_loading import read_deal
+from contractkit.library.fieldplan import MECHANISM_FIELDS, offered_models
 from contractkit.library.loading import Library
-from contractkit.library.scaffold import MECHANISM_FIELDS, new_deal, offered_models, specimen
+from contractkit.library.scaffold import new_deal, specimen
 from contractkit.library.shapes import is_placeholder
 
 PLAYBOOKS = ["research-collaboration", "ai-development", "academic-access"]

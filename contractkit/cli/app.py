@@ -279,9 +279,9 @@ def draft(ctx: click.Context, *, deal: Path, out: Path, force: bool, final: bool
 
 def _register() -> None:
     """Commands that live in contractkit.cli.commands, one module per area."""
-    from contractkit.cli.commands import negotiation, publication, publishing, signing, verification
+    from contractkit.cli.commands import negotiation, publication, publishing, signing, verification, web
 
-    for module in (publishing, negotiation, verification, publication, signing):
+    for module in (publishing, negotiation, verification, publication, signing, web):
         for command in module.COMMANDS:
             main.add_command(command)
 

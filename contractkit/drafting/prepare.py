@@ -14,20 +14,28 @@ from contractkit.drafting.agreement import Agreement
 from contractkit.drafting.assemble import assemble
 from contractkit.drafting.completeness import refuse_unless_final
 from contractkit.errors import Issue, ValidationFailed
-from contractkit.library import facts, pins
-from contractkit.library.deal_loading import load_deal_with_warnings
+from contractkit.library import facts, pins, yamlio
+from contractkit.library.deal_loading import check_document
 from contractkit.library.loading import Library
 from contractkit.trust import keys
 
 
 def prepare(library: Library, deal_path: Path | str, *, final: bool = False, trust: Sequence[Path] = ()) -> Agreement:
-    """Load, check and assemble one deal. Contradictory facts are errors; gaps are the agreement's
-    warnings; a final version is refused while any warning stands or any approval is pending.
+    """Load, check and assemble one deal file (see prepare_document)."""
+    return prepare_document(library, yamlio.load(Path(deal_path)), final=final, trust=trust)
+
+
+def prepare_document(
+    library: Library, document: yamlio.Document, *, final: bool = False, trust: Sequence[Path] = ()
+) -> Agreement:
+    """Check and assemble one parsed deal file (from disk, or text a web form produced).
+    Contradictory facts are errors; gaps are the agreement's warnings; a final version is refused
+    while any warning stands or any approval is pending.
 
     The library's locked clauses must match its release pins (see contractkit.library.pins), and
     the agreement's manifest records that release."""
     release = pins.require(library, keys.centre(trust))
-    deal, doc, warnings = load_deal_with_warnings(Path(deal_path), library)
+    deal, doc, warnings = check_document(document, library)
     where = facts.Where(doc)
     problems = facts.deal_checks(deal, where)
     try:

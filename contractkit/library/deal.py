@@ -199,8 +199,9 @@ class Contact(Model):
 
 
 class HistoryApproval(Model):
-    name: NonEmpty
-    role: Slug
+    name: NonEmpty = Field(description="Name of the person who approved.")
+    role: Slug = Field(description="The role in which they approved; must be the rung's approver role.")
+    account: str | None = Field(None, description="Their login, when approved in the web app.")
 
 
 class HistoryEntry(Model):

@@ -64,7 +64,14 @@ def load_deal_with_warnings(path: Path, library: Library | None = None) -> tuple
     which a draft must show the lawyer and a final version refuses (interfaces §6). Raises
     ValidationFailed when there is any error, with every problem found in one pass, in file order:
     the checks that the schema's failures leave valid run too."""
-    doc = yamlio.load(path)
+    return check_document(yamlio.load(path), library)
+
+
+def check_document(
+    doc: yamlio.Document, library: Library | None = None
+) -> tuple[Deal, yamlio.Document, list[Issue]]:
+    """As load_deal_with_warnings, for a deal file already parsed (from a file, or text a web form
+    produced): the same checks, so a deal means the same wherever it came from."""
     deal, issues, broken = read_deal(doc)
     if library is not None:
         issues = checks.locked_overrides(doc, library) + issues + checks.check_deal(deal, doc, library, broken=broken)

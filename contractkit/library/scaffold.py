@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import textwrap
 import typing
-from typing import TYPE_CHECKING, Any, get_args
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from contractkit.library.deal import Deal
-from contractkit.library.model import VALUE_SHARE_CLAUSE, Playbook, ValueShareModel
+from contractkit.library.fieldplan import NOT_FACTS, field_plan
+from contractkit.library.model import Playbook
 
 if TYPE_CHECKING:
     from contractkit.library.loading import Library
@@ -179,22 +180,6 @@ PLACEHOLDERS = {
     "contact.email": "[contact email address, e.g. data.partnerships@example.nhs.uk]",
     "special_conditions[]": "[a condition specific to this deal]",
 }
-# The value-share facts each mechanism needs: a playbook's scaffold shows only those its
-# value-share clause can use.
-MECHANISM_FIELDS = {
-    "milestones": ("milestones",),
-    "upfront": ("upfront_amount",),
-    "subscription": ("subscription_amount", "subscription_period"),
-    "royalty": ("royalty_percent",),
-    "in-kind": ("in_kind",),
-}
-# Optional in the schema, but asked for: the register publishes the headline value unless the
-# deal says why not (value_withheld_reason, offered commented out beside it); and a playbook with
-# the fees or approvals clause prints a schedule of them.
-ASKED = {"commercial.value_share.headline_value"}
-ASKED_FOR_CLAUSE = {"fees": "commercial.fees", "approvals": "approvals"}
-# Fields the scaffold writes itself, rather than from the schema alone.
-SPECIAL = ("playbook", "positions", "history")
 HEADER = """\
 contractkit deal file: {title} (playbook {id}, version {version}).
 
@@ -213,29 +198,14 @@ def new_deal(library: Library, playbook_id: str) -> str:
     return _Scaffold(library, library.playbooks[playbook_id]).text()
 
 
-def offered_models(library: Library, playbook: Playbook) -> list[str]:
-    """The value-share mechanisms the playbook's value-share clause can draft, in ladder order."""
-    entry = next((e for e in playbook.entries() if e.clause == VALUE_SHARE_CLAUSE), None)
-    clause = library.clauses.get(VALUE_SHARE_CLAUSE)
-    if entry is None or clause is None:
-        return list(get_args(ValueShareModel))
-    positions = [r.position for r in entry.ladder.rungs] if entry.ladder else list(clause.positions)
-    models = [m for p in positions for m in get_args(ValueShareModel) if p == m or p.startswith(m + "-")]
-    return list(dict.fromkeys(models))
-
-
 class _Scaffold:
     """Writes the deal file line by line: YAML by hand, so that optional fields can be commented
     out in place with their meaning, which a YAML dumper cannot do."""
 
     def __init__(self, library: Library, playbook: Playbook) -> None:
         self.library, self.playbook = library, playbook
-        self.models = offered_models(library, playbook)
-        self.hidden = {
-            f"commercial.value_share.{f}" for m, fs in MECHANISM_FIELDS.items() if m not in self.models for f in fs
-        }
-        present = {e.clause for e in playbook.entries()}
-        self.asked = ASKED | {path for clause, path in ASKED_FOR_CLAUSE.items() if clause in present}
+        self.plan = field_plan(library, playbook)
+        self.models = list(self.plan.models)
         self.lines: list[str] = []
 
     def text(self) -> str:
@@ -243,9 +213,9 @@ class _Scaffold:
         self.comment(HEADER.format(title=pb.title, id=pb.id, version=pb.version), 0)
         self.lines += ["", "# Playbook id: do not change it.", f"playbook: {pb.id}"]
         for name, info in Deal.model_fields.items():
-            if name not in SPECIAL:
+            if name not in NOT_FACTS:
                 self.lines.append("")
-                optional = not info.is_required() and name not in self.asked
+                optional = self.plan.optional(name, info)
                 self.field(name, info, name, 0, commented=optional, explain=True)
         self.lines += ["", *self.positions()]
         return "\n".join(self.lines) + "\n"
@@ -256,7 +226,7 @@ class _Scaffold:
             self.lines += [(" " * indent + "# " + w).rstrip() for w in wrapped]
 
     def field(self, name: str, info: FieldInfo, path: str, indent: int, *, commented: bool, explain: bool) -> None:
-        if path in self.hidden:
+        if not self.plan.shows(path):
             return
         sub, many = _shape(info.annotation)
         if explain and info.description:
@@ -281,7 +251,7 @@ class _Scaffold:
 
     def model(self, cls: type[BaseModel], path: str, indent: int, *, commented: bool, explain: bool) -> None:
         for name, info in cls.model_fields.items():
-            optional = not info.is_required() and f"{path}.{name}" not in self.asked
+            optional = self.plan.optional(f"{path}.{name}", info)
             self.field(name, info, f"{path}.{name}", indent, commented=optional and not commented, explain=explain)
 
     def item(self, cls: type[BaseModel], path: str, indent: int, *, commented: bool, explain: bool, index: int) -> None:

@@ -7,6 +7,7 @@ lose an entry and a failed check writes nothing.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,6 +91,7 @@ class SwapRequest:
     approved_by: str | None = None
     role: str | None = None
     note: str | None = None
+    account: str | None = None  # the approver's login, when the web app records an approval
 
 
 @dataclass(frozen=True)
@@ -202,7 +204,37 @@ def _approval(clause_id: str, rung: Rung, request: SwapRequest) -> Approval:
             f"that rung must be approved by {rung.approver!r}",
             hint=f"record the approval of the {rung.approver}, or leave it pending",
         )
-    return HistoryApproval(name=request.approved_by, role=request.role)
+    return HistoryApproval(name=request.approved_by, role=request.role, account=request.account)
+
+
+def changes(library: Library, before: Deal, entry: HistoryEntry) -> dict[str, Any]:
+    """The facts a move sets besides `positions` and `history`: what the new wording states (a
+    value-share move sets `commercial.value_share.model`) and the next version of the agreement."""
+    stated = library.clause(entry.clause).positions[entry.to].states
+    return {**stated, VERSION: before.agreement.version + 1}
+
+
+def moved(library: Library, data: dict[str, Any], before: Deal, entry: HistoryEntry) -> dict[str, Any]:
+    """A deal file's plain data after one move: the same edit `swap` makes to the file's text."""
+    out = copy.deepcopy(data)
+    for path, value in changes(library, before, entry).items():
+        *parents, leaf = facts.split(path)
+        node = out
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    out["positions"] = {**out.get("positions", {}), entry.clause: entry.to}
+    out["history"] = [*out.get("history", []), entry.model_dump(mode="json", by_alias=True, exclude_none=True)]
+    return out
+
+
+def reopened(data: dict[str, Any], clause: str, position: str, reason: str, now: dt.datetime) -> dict[str, Any]:
+    """A deal file's plain data with one approval re-opened: a later change altered the approved wording."""
+    entry = HistoryEntry(
+        timestamp=now, clause=clause, from_=position, to=position, by="contractkit", approval="pending", note=reason
+    )
+    logged = entry.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return {**data, "history": [*data.get("history", []), logged]}
 
 
 # ----------------------------------------------------------------------------- the swap itself
@@ -236,10 +268,9 @@ def _swap_locked(
 ) -> SwapResult:
     before, doc = load_deal(path, library)
     entry = plan(library, before, request, now)
-    stated = library.clause(entry.clause).positions[entry.to].states
-    changes: dict[str, Any] = {**stated, VERSION: before.agreement.version + 1}
-    text = edit_text(doc, entry, changes)
-    after = _checked(library, doc, text, before, entry, changes=changes)
+    edits = changes(library, before, entry)
+    text = edit_text(doc, entry, edits)
+    after = _checked(library, doc, text, before, entry, changes=edits)
     document = _redline(library, before, after, entry) if redline is not None else None
     write_atomic(path, text.encode("utf-8"), force=True)
     if redline is not None and document is not None:

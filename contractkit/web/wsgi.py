@@ -1,0 +1,10 @@
+"""The WSGI application, for waitress (contractkit serve) or any other WSGI server."""
+
+from __future__ import annotations
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "contractkit.web.settings")
+application = get_wsgi_application()
