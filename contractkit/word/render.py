@@ -9,9 +9,9 @@ its custom properties, and is read back to prove every locked clause is present 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import itertools
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +28,9 @@ from contractkit.drafting.assemble import Agreement, Placed, PlacedSchedule
 from contractkit.drafting.tables import TABLES
 from contractkit.errors import ContractkitError, Issue, ValidationFailed
 from contractkit.library.loading import Library
-from contractkit.word import template, xml
-from contractkit.word.reader.document import read_docx
+from contractkit.word import save, template, xml
+from contractkit.word.opened import Opened, opened
+from contractkit.word.reader.document import DocxContent, read_docx, read_parts
 from contractkit.word.template import CONTEXT_NAMES, MARKERS, REQUIRED_STYLES
 
 # Importing docxtpl (through docxcompose) rebinds python-docx's 'cp' prefix to the custom
@@ -112,11 +113,11 @@ def template_context(agreement: Agreement) -> dict[str, Any]:
 class _Builder:
     """Builds clause, schedule and contents blocks into the rendered document."""
 
-    def __init__(self, document: Any, agreement: Agreement) -> None:
+    def __init__(self, document: Any, agreement: Agreement, template: Opened) -> None:
         self.document = document
         self.agreement = agreement
         self.ids = iter(range(1000, 10_000_000))
-        self.styles: dict[str, str] = {s.name: s.style_id for s in document.styles}
+        self.styles: dict[str, str] = template.styles
         missing = [s for s in REQUIRED_STYLES if s not in self.styles]
         if missing:
             raise ValidationFailed(
@@ -127,14 +128,14 @@ class _Builder:
             )
         self.body = document.element.body
         self.numbering = document.part.numbering_part.element
-        self.schedule_list = self._schedule_list(document)
+        self.schedule_list = self._schedule_list(template)
         # New list instances (one per schedule) take ids above the template's own, from 501.
         self.num_ids = itertools.count(max([500, *xml.num_ids(self.numbering)]) + 1)
         self.bookmarks = {c.id: f"_Ck{n:04d}" for n, c in enumerate(agreement.all_clauses())}
 
-    def _schedule_list(self, document: Any) -> int:
+    def _schedule_list(self, opened: Opened) -> int:
         """The list definition the 'Schedule 1' style numbers with; each schedule restarts it."""
-        at = template.list_level(document.styles.element, self.numbering, "Schedule 1")
+        at = opened.schedule_list
         if at is None or at.abstract_id < 0:
             raise ValidationFailed(
                 [Issue("style 'Schedule 1' is no longer numbered in the template", hint="run 'contractkit lint'")]
@@ -228,8 +229,14 @@ def render(agreement: Agreement, template: Path, *, sign: bool = True) -> bytes:
 
     The manifest is signed with this installation's key (made on first use); `sign=False` is for
     lint's trial drafts, which nobody receives."""
+    return save.zip_parts(_parts(agreement, template, sign=sign))
+
+
+def _parts(agreement: Agreement, template: Path, *, sign: bool) -> list[tuple[str, bytes]]:
+    """The rendered document's parts, as they will be zipped, self-checked."""
+    source = opened(template)
     tpl = DocxTemplate(str(template))
-    tpl.init_docx()
+    tpl.docx = source.document()  # a copy of the template opened once (word.opened)
     _adopt_core_properties(tpl.docx.part.package)  # before docxtpl renders the core properties
     locale = agreement.deal.agreement.locale
     try:
@@ -240,26 +247,24 @@ def render(agreement: Agreement, template: Path, *, sign: bool = True) -> bytes:
         ) from None
     document = tpl.docx
     xml.complete_settings(document.settings.element)
-    _Builder(document, agreement).build()
+    _Builder(document, agreement, source).build()
     _properties(document, agreement, sign=sign)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    data = xml.deterministic_zip(buffer.getvalue())
-    self_check(agreement, data, template)
-    return data
+    parts = save.package_parts(document.part.package, source.kept)
+    check_content(agreement, read_parts(dict(parts)), template)
+    return parts
 
 
 def render_agreement(library: Library, agreement: Agreement) -> bytes:
     """The agreement as DOCX bytes through its playbook's template, self-checked for its locked
     clauses; a final version is refused while the result carries unaccepted tracked changes."""
     template = library.template_path(agreement.playbook)
-    data = render(agreement, template)
+    parts = _parts(agreement, template, sign=True)
     if agreement.final:
-        _refuse_tracked_changes(data, template)
-    return data
+        _refuse_tracked_changes(dict(parts), template)
+    return save.zip_parts(parts)
 
 
-def _refuse_tracked_changes(data: bytes, template: Path) -> None:
+def _refuse_tracked_changes(data: bytes | Mapping[str, bytes], template: Path) -> None:
     """A final version must not carry unaccepted tracked changes: LibreOffice would print them."""
     count = xml.tracked_changes(data)
     if count:
@@ -321,11 +326,16 @@ def _adopt_core_properties(package: Any) -> None:
 
 
 def self_check(agreement: Agreement, data: bytes, template: Path) -> None:
-    """Read the document back with verify's reader: every locked clause must be present, word for word,
-    and nothing in it may be hidden, whitened, shrunk, struck through or otherwise unseen."""
+    """Read a rendered DOCX back with verify's reader (see check_content)."""
+    check_content(agreement, read_docx(data), template)
+
+
+def check_content(agreement: Agreement, content: DocxContent, template: Path) -> None:
+    """The self-check of a rendered agreement as verify's reader sees it: every locked clause must
+    be present, word for word, and nothing in it may be hidden, whitened, shrunk, struck through or
+    otherwise unseen."""
     from contractkit.word.check import draft_problems
 
-    content = read_docx(data)
     found: dict[str, list[str]] = {}
     for block in content.blocks:
         if block.clause:
@@ -344,7 +354,7 @@ def self_check(agreement: Agreement, data: bytes, template: Path) -> None:
                     hint="the template must not change or hide clause text",
                 )
             )
-    issues += draft_problems(data, template)
+    issues += draft_problems(content, template)
     if issues:
         raise ValidationFailed(issues)
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 import html
 import io
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from lxml import etree
 
-from contractkit.errors import ContractkitError
 from contractkit.word.order import insert_ordered
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -22,7 +21,6 @@ NS = {"w": W}
 CLAUSE_TAG = "ck:"
 CUSTOM_CT = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
 CUSTOM_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
-FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 CHUNK = 240  # Word keeps custom property text up to 255 characters; longer values are split
 
 
@@ -188,20 +186,11 @@ def custom_properties_xml(properties: dict[str, str]) -> bytes:
 
 
 def deterministic_zip(data: bytes) -> bytes:
-    """Rewrite a DOCX zip with fixed timestamps and attributes, keeping entry order."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        names = src.namelist()
-        twice = sorted({n for n in names if names.count(n) > 1})
-        if twice:  # Word refuses such a file; it means a part was added where one should have been replaced
-            raise ContractkitError(f"internal error: the package would hold {', '.join(twice)} twice")
-        for item in src.infolist():
-            info = zipfile.ZipInfo(item.filename, date_time=FIXED_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o600 << 16
-            info.create_system = 0
-            dst.writestr(info, src.read(item.filename))
-    return out.getvalue()
+    """Rewrite a DOCX zip with fixed timestamps and attributes, keeping entry order (word.save)."""
+    from contractkit.word.save import zip_parts
+
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        return zip_parts([(item.filename, src.read(item)) for item in src.infolist()])
 
 
 # ----------------------------------------------------------------------------- reading
@@ -223,8 +212,8 @@ def open_zip(data: bytes, limits: Limits) -> dict[str, bytes]:
 REVISION_TAGS = ("ins", "del", "moveFrom", "moveTo", "rPrChange", "pPrChange")
 
 
-def tracked_changes(data: bytes) -> int:
-    """How many unaccepted revisions a DOCX holds in its body, headers and footers."""
+def tracked_changes(data: bytes | Mapping[str, bytes]) -> int:
+    """How many unaccepted revisions a DOCX (its zip, or its parts by name) holds in its body, headers and footers."""
     package = Package(data, Limits())
     parts = [package.main] + [r.target for r in package.related(package.main, "header", "footer")]
     return sum(sum(1 for _ in package.xml(n).iter(*(w(t) for t in REVISION_TAGS))) for n in parts)

@@ -1,0 +1,79 @@
+"""The library's Word templates, opened once per process and copied for each draft.
+
+Opening the template with python-docx parsed every part on every draft, the styles part (hundreds
+of kilobytes in a template Word has saved) most of all. A template is opened once, keyed by the
+digest of its bytes (read on every draft, so an edited template is opened afresh, whatever its
+timestamps say), and each draft works on a deep copy. The styles part is the one part drafting
+never changes: every copy shares its tree, read only, and its serialised bytes, which the writer
+(word.save) then takes instead of serialising it again. Shared, it must stay untouched: nothing in
+drafting writes to styles, and tests/test_draft_bytes.py checks that the shared tree still
+serialises to the bytes kept.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import io
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from contractkit.word import template
+from contractkit.word.template import ListLevel
+
+MAX_TEMPLATES = 8
+
+
+@dataclass(frozen=True)
+class Opened:
+    """One template, parsed: never drafted into itself, only copied."""
+
+    pristine: Any  # the python-docx Document as opened
+    styles: dict[str, str]  # style name -> style id
+    schedule_list: ListLevel | None  # the list 'Schedule 1' numbers with
+    kept: dict[str, bytes]  # part name -> bytes of the parts every copy shares
+
+    def document(self) -> Any:
+        """A python-docx Document of its own for one draft; the styles tree is shared, read only."""
+        styles = self.pristine.part._styles_part.element
+        return copy.deepcopy(self.pristine, {id(styles): styles})
+
+    def shared_unchanged(self) -> bool:
+        """Whether the shared styles tree still serialises to the bytes every draft writes."""
+        part = self.pristine.part._styles_part
+        return bool(part.blob == self.kept[str(part.partname)])
+
+
+_OPENED: OrderedDict[bytes, Opened] = OrderedDict()
+_LOCK = threading.Lock()
+
+
+def opened(path: Path) -> Opened:
+    """The template at `path`, opened once for its current bytes."""
+    data = path.read_bytes()
+    key = hashlib.sha256(data).digest()
+    with _LOCK:
+        found = _OPENED.get(key)
+        if found is not None:
+            _OPENED.move_to_end(key)
+            return found
+    made = _open(data)
+    with _LOCK:
+        _OPENED[key] = made
+        while len(_OPENED) > MAX_TEMPLATES:
+            _OPENED.popitem(last=False)
+    return made
+
+
+def _open(data: bytes) -> Opened:
+    from docx import Document
+
+    document = Document(io.BytesIO(data))
+    styles = {s.name: s.style_id for s in document.styles}
+    numbering = document.part.numbering_part.element
+    schedule = template.list_level(document.styles.element, numbering, "Schedule 1")
+    part = document.part._styles_part
+    return Opened(document, styles, schedule, {str(part.partname): part.blob})
