@@ -48,9 +48,9 @@ def template_problems(path: Path, styles: list[str]) -> list[Issue]:
 
 def _builder_grounds() -> dict[str, str]:
     """Backgrounds the builder itself puts behind a style: table headings sit on the header row's fill."""
-    from contractkit.word import xml
+    from contractkit.word import markup
 
-    fill = inspect.signature(xml.table).parameters["fill"].default
+    fill = inspect.signature(markup.table).parameters["fill"].default
     return {"Table Heading": str(fill)}
 
 

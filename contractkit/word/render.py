@@ -9,7 +9,6 @@ its custom properties, and is read back to prove every locked clause is present 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -24,12 +23,12 @@ from jinja2 import TemplateError
 from contractkit.core import formatting
 from contractkit.core.sandbox import sandbox
 from contractkit.core.text import normalise
-from contractkit.drafting.assemble import Agreement, Placed, PlacedSchedule
-from contractkit.drafting.tables import TABLES
+from contractkit.drafting.assemble import Agreement
 from contractkit.errors import ContractkitError, Issue, ValidationFailed
 from contractkit.library.loading import Library
 from contractkit.word import save, template, xml
-from contractkit.word.opened import Opened, opened
+from contractkit.word.build import Builder, token
+from contractkit.word.opened import opened
 from contractkit.word.reader.document import DocxContent, read_docx, read_parts
 from contractkit.word.template import CONTEXT_NAMES, MARKERS, REQUIRED_STYLES
 
@@ -50,10 +49,6 @@ MANIFEST_PROPERTY = "contractkit.manifest"
 CORE_RT = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
 # LibreOffice relates core properties with this older type; python-docx would then add a second core part.
 LEGACY_CORE_RT = "http://schemas.openxmlformats.org/officedocument/2006/relationships/metadata/core-properties"
-
-
-def _token(name: str) -> str:
-    return f"CONTRACTKIT-MARKER-{name.upper()}"
 
 
 def template_context(agreement: Agreement) -> dict[str, Any]:
@@ -106,122 +101,8 @@ def template_context(agreement: Agreement) -> dict[str, Any]:
             "Department of Health and Social Care's guiding principles for data-driven partnerships.",
         ],
         "signatories": [{"party_name": names[s.party], "name": s.name, "title": s.title} for s in deal.signatories],
-        **{name: _token(name) for name in MARKERS},
+        **{name: token(name) for name in MARKERS},
     }
-
-
-class _Builder:
-    """Builds clause, schedule and contents blocks into the rendered document."""
-
-    def __init__(self, document: Any, agreement: Agreement, template: Opened) -> None:
-        self.document = document
-        self.agreement = agreement
-        self.ids = iter(range(1000, 10_000_000))
-        self.styles: dict[str, str] = template.styles
-        missing = [s for s in REQUIRED_STYLES if s not in self.styles]
-        if missing:
-            raise ValidationFailed(
-                [
-                    Issue(f"style '{name}' is missing from the template", hint="run 'contractkit lint'")
-                    for name in missing
-                ]
-            )
-        self.body = document.element.body
-        self.numbering = document.part.numbering_part.element
-        self.schedule_list = self._schedule_list(template)
-        # New list instances (one per schedule) take ids above the template's own, from 501.
-        self.num_ids = itertools.count(max([500, *xml.num_ids(self.numbering)]) + 1)
-        self.bookmarks = {c.id: f"_Ck{n:04d}" for n, c in enumerate(agreement.all_clauses())}
-
-    def _schedule_list(self, opened: Opened) -> int:
-        """The list definition the 'Schedule 1' style numbers with; each schedule restarts it."""
-        at = opened.schedule_list
-        if at is None or at.abstract_id < 0:
-            raise ValidationFailed(
-                [Issue("style 'Schedule 1' is no longer numbered in the template", hint="run 'contractkit lint'")]
-            )
-        return at.abstract_id
-
-    def style(self, name: str) -> str:
-        return self.styles[name]
-
-    def marker(self, name: str) -> Any:
-        for p in self.body.iter(xml.w("p")):
-            if "".join(t.text or "" for t in p.iter(xml.w("t"))).strip() == _token(name):
-                return p
-        what = f"the marker for the {template.BLOCKS[name]} ({{{{ {name} }}}})"
-        raise ValidationFailed([Issue(f"{what} was deleted from the template", hint="run 'contractkit lint'")])
-
-    def replace(self, name: str, blocks: list[Any]) -> None:
-        anchor = self.marker(name)
-        for block in blocks:
-            anchor.addprevious(block)
-        anchor.getparent().remove(anchor)
-
-    def clause(self, placed: Placed, styles: tuple[str, str], num: int | None = None) -> Any:
-        """Heading and paragraphs of one clause, in a content control tagged with its id."""
-        number_style, text_style = styles
-        heading = xml.paragraph(
-            self.style(f"{number_style} 1"),
-            [(placed.clause.title, False)],
-            num=(num, 0) if num else None,
-            keep_next=True,
-        )
-        xml.bookmark(heading, self.bookmarks[placed.id], next(self.ids))
-        blocks = [heading]
-        for para in placed.paragraphs:
-            name = f"{number_style} {para.level + 1}" if para.number else f"{text_style} {para.level + 1}"
-            if name not in self.styles:
-                name = f"{text_style}"
-            blocks.append(
-                xml.paragraph(
-                    self.style(name),
-                    [(r.text, r.bold) for r in para.runs],
-                    num=(num, para.level) if num and para.number else None,
-                )
-            )
-        return xml.content_control(blocks, xml.CLAUSE_TAG + placed.id, placed.id, next(self.ids), locked=placed.locked)
-
-    def schedule(self, placed: PlacedSchedule) -> list[Any]:
-        num_id = next(self.num_ids)
-        xml.restart_list(self.numbering, self.schedule_list, num_id)
-        title = xml.paragraph(self.style("Schedule Title"), [(f"Schedule {placed.number}: {placed.title}", False)])
-        xml.bookmark(title, f"_CkS{placed.number:03d}", next(self.ids))
-        blocks = [title] + [self.clause(c, ("Schedule", "Schedule Text"), num_id) for c in placed.clauses]
-        for kind in placed.tables:
-            rows, widths = TABLES[kind](self.agreement)
-            blocks.append(
-                xml.table(
-                    rows,
-                    self.style("Contract Table"),
-                    widths,
-                    head_style=self.style("Table Heading"),
-                    cell_style=self.style("Table Text"),
-                )
-            )
-            blocks.append(xml.paragraph(self.style("Schedule Text"), []))
-        return blocks
-
-    def contents(self) -> list[Any]:
-        entries = []
-        for placed in self.agreement.clauses:
-            entries.append(self._entry(f"{placed.number}.", placed.clause.title, self.bookmarks[placed.id]))
-        for schedule in self.agreement.schedules:
-            entries.append(
-                self._entry("", f"Schedule {schedule.number}: {schedule.title}", f"_CkS{schedule.number:03d}")
-            )
-        return entries
-
-    def _entry(self, number: str, title: str, bookmark: str) -> Any:
-        text = f"{number}\t{title}\t" if number else f"{title}\t"
-        p = xml.paragraph(self.style("Contents Entry"), [(text, False)])
-        xml.add_field(p, f"PAGEREF {bookmark} \\h", "")
-        return p
-
-    def build(self) -> None:
-        self.replace("contents", self.contents())
-        self.replace("clauses", [self.clause(c, ("Clause", "Clause Text")) for c in self.agreement.clauses])
-        self.replace("schedules", [b for s in self.agreement.schedules for b in self.schedule(s)])
 
 
 def render(agreement: Agreement, template: Path, *, sign: bool = True) -> bytes:
@@ -247,7 +128,7 @@ def _parts(agreement: Agreement, template: Path, *, sign: bool) -> list[tuple[st
         ) from None
     document = tpl.docx
     xml.complete_settings(document.settings.element)
-    _Builder(document, agreement, source).build()
+    Builder(document, agreement, source).build()
     _properties(document, agreement, sign=sign)
     parts = save.package_parts(document.part.package, source.kept)
     check_content(agreement, read_parts(dict(parts)), template)
