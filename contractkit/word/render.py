@@ -28,7 +28,7 @@ from contractkit.errors import ContractkitError, Issue, ValidationFailed
 from contractkit.library.loading import Library
 from contractkit.word import save, template, xml
 from contractkit.word.build import Builder, token
-from contractkit.word.opened import opened
+from contractkit.word.opened import docx_template, opened
 from contractkit.word.reader.document import DocxContent, read_docx, read_parts
 from contractkit.word.template import CONTEXT_NAMES, MARKERS, REQUIRED_STYLES
 
@@ -116,8 +116,7 @@ def render(agreement: Agreement, template: Path, *, sign: bool = True) -> bytes:
 def _parts(agreement: Agreement, template: Path, *, sign: bool) -> list[tuple[str, bytes]]:
     """The rendered document's parts, as they will be zipped, self-checked."""
     source = opened(template)
-    tpl = DocxTemplate(str(template))
-    tpl.docx = source.document()  # a copy of the template opened once (word.opened)
+    tpl = docx_template(source, template)  # a copy of the template opened once (word.opened)
     _adopt_core_properties(tpl.docx.part.package)  # before docxtpl renders the core properties
     locale = agreement.deal.agreement.locale
     try:
