@@ -280,9 +280,15 @@ def _confusable(char: str, code: str) -> tuple[str, str, str] | None:
 
 
 def suspicious(text: str) -> list[tuple[str, str]]:
-    """Each look-alike, invisible or reordering character and each mixed-script word: (kind, detail)."""
+    """Each look-alike, invisible or reordering character and each mixed-script word: (kind, detail).
+    Every draft's self-check asks this of each paragraph, mostly the library's own: answers are kept."""
     if text.isascii():
         return []
+    return list(_suspicious(text))
+
+
+@lru_cache(maxsize=4096)
+def _suspicious(text: str) -> tuple[tuple[str, str], ...]:
     out: list[tuple[str, str]] = []
     mixed: set[str] = set()
     for word in _WORD.findall(text):
@@ -294,7 +300,7 @@ def suspicious(text: str) -> list[tuple[str, str]]:
         issue = char_issue(char)
         if issue is not None:
             out.append((issue[0], f"{issue[1]} in {_excerpt(text, char)!r}"))
-    return out
+    return tuple(out)
 
 
 def _excerpt(text: str, char: str) -> str:
