@@ -10,6 +10,7 @@ property test compares the two. Every value is escaped: deal values are text, ne
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 from lxml import etree
@@ -24,12 +25,18 @@ _ATTR = str.maketrans(
 )
 
 
+_TEXT_SPECIAL = re.compile(r"[&<>\r]")
+_ATTR_SPECIAL = re.compile(r'[&<>"\t\n\r]')
+
+
 def text(value: str) -> str:
-    return value.translate(_TEXT)
+    """Text content escaped as lxml writes it (most text needs nothing: a search is cheaper than a translation)."""
+    return value.translate(_TEXT) if _TEXT_SPECIAL.search(value) else value
 
 
 def attr(value: str | int) -> str:
-    return str(value).translate(_ATTR)
+    value = str(value)
+    return value.translate(_ATTR) if _ATTR_SPECIAL.search(value) else value
 
 
 def run(value: str, *, bold: bool = False, tag: str = "t") -> str:
