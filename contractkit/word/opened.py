@@ -11,7 +11,8 @@ serialises to the bytes kept.
 
 docxtpl cleans each part's XML with a score of regular expressions before Jinja sees it; the
 cleaning depends on the XML alone, and every draft from one template hands it the same XML, so
-`Template` keeps the cleaned text per XML (about a tenth of a warm draft).
+`Template` keeps the cleaned text per XML (about a tenth of a warm draft), and skips docxtpl's
+rewriting of tabs and line breaks in text that holds none.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import copy
 import functools
 import hashlib
 import io
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -30,6 +32,7 @@ from contractkit.word import template
 from contractkit.word.template import ListLevel
 
 MAX_TEMPLATES = 8
+_LISTING = re.compile("[\t\n\a\f]")
 MAX_PATCHED = 32  # cleaned parts kept: a template's body, headers and footers, for a few templates
 
 
@@ -101,6 +104,11 @@ def _template_class() -> Any:
 
         def patch_xml(self, src_xml: str) -> str:
             return _patched(src_xml)
+
+        def resolve_listing(self, xml: str) -> str:
+            # docxtpl turns tabs, newlines, \a and \f in text into Word's breaks; without any, it
+            # gives the XML back unchanged, after a regular expression over every paragraph and run.
+            return super().resolve_listing(xml) if _LISTING.search(xml) else xml
 
     return Template
 
