@@ -58,8 +58,8 @@ class _Story(_Runs):
         self.count = 0
         self.fields: list[_Field] = []
         self.seen: set[etree._Element] = set()
-        self.looks: dict[tuple[object, ...], list[tuple[str, str]]] = {}
-        self.bases: dict[tuple[str | None, str], _Base] = {}
+        self.looks: dict[tuple[object, ...], list[tuple[str, str]]] = reader.styles.looks
+        self.bases: dict[tuple[str | None, str], _Base] = reader.styles.bases
         self.grounds: dict[str | None, Ground] = {}
         self.words: dict[str, str] = {}  # a list level's text -> the words its labels print
 
