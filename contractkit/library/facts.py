@@ -111,6 +111,8 @@ def printed(text: str) -> tuple[str, ...]:
     """Deal paths printed unconditionally by `{{ ... }}` in a text block (jinja2's own parser)."""
     env, found = sandbox(), []
     for line in text.splitlines():
+        if "{{" not in line:
+            continue  # only an expression prints a path: a line without one need not be parsed
         try:
             tree = env.parse(line)
         except TemplateSyntaxError:
