@@ -23,6 +23,7 @@ from ooxml import validate_part
 from contractkit import api
 from contractkit.library.loading import Library
 from contractkit.negotiation import negotiate
+from contractkit.word import markup
 from contractkit.word import xml as docx_io
 from contractkit.word.redline import compare, paragraph_text, redline_tree
 from contractkit.word.redline_diff import tokens
@@ -130,15 +131,11 @@ def build(blocks: list[Block]) -> Element:
 
 
 def _para(runs: tuple[Run, ...]) -> Element:
-    p = etree.Element(w("p"))
-    etree.SubElement(etree.SubElement(p, w("pPr")), w("pStyle")).set(w("val"), "Clause2")
-    for text, bold in runs:
-        docx_io.append_run(p, text, bold=bold)
-    return p
+    return markup.blocks(markup.paragraph("Clause2", runs))[0]
 
 
 def _table(rows: tuple[tuple[str, str], ...]) -> Element:
-    return docx_io.table(rows, "Table", [4.0, 4.0], head_style="Head", cell_style="Cell")
+    return markup.blocks(markup.table(rows, "Table", [4.0, 4.0], head_style="Head", cell_style="Cell"))[0]
 
 
 WORDS = st.sampled_from(["the", "NHS", "Partner", "shall", "data", "licence", "a", ",", ".", "&", "<x>", "  "])
@@ -296,7 +293,8 @@ def test_locked_controls_holding_revisions_can_be_accepted_others_stay_locked() 
         root = etree.Element(w("document"), nsmap={"w": W})
         body = etree.SubElement(root, w("body"))
         for text in (f"Clause text {word}.", "Locked and unchanged."):
-            body.append(docx_io.content_control([_para(((text, False),))], "ck:x", "X", 9, locked=True))
+            para = markup.paragraph("Clause2", [(text, False)])
+            body.append(markup.blocks(markup.content_control(para, "ck:x", "X", 9, locked=True))[0])
         return root
 
     marked = redline_tree(doc("one"), doc("two"), author="A", date=WHEN)

@@ -16,6 +16,7 @@ from lxml import etree
 from ooxml import assert_valid_docx, markup_compatibility, validate_package, validate_part
 
 from contractkit import api
+from contractkit.errors import ContractkitError
 from contractkit.library.loading import Library
 from contractkit.negotiation import negotiate
 from contractkit.publishing import summary
@@ -103,7 +104,7 @@ def test_deterministic_zip_refuses_a_part_held_twice() -> None:
     with zipfile.ZipFile(buffer, "w") as archive, pytest.warns(UserWarning):
         archive.writestr("docProps/core.xml", "a")
         archive.writestr("docProps/core.xml", "b")
-    with pytest.raises(docx_io.ContractkitError, match=r"docProps/core\.xml twice"):
+    with pytest.raises(ContractkitError, match=r"docProps/core\.xml twice"):
         docx_io.deterministic_zip(buffer.getvalue())
 
 

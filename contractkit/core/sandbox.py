@@ -45,9 +45,11 @@ class _DiskCache(FileSystemBytecodeCache):
 
 
 class Sandbox(ImmutableSandboxedEnvironment):
-    """The sandboxed environment; `from_string` compiles each distinct source once."""
+    """The sandboxed environment; `from_string` and `compile_expression` compile each distinct
+    source once (a playbook's conditions were compiled again on every draft)."""
 
     loader: _Sources
+    MAX_EXPRESSIONS = 4000
 
     def __init__(self, locale: str | None = None) -> None:
         from contractkit.core import formatting
@@ -64,6 +66,7 @@ class Sandbox(ImmutableSandboxedEnvironment):
             self.filters.update(formatting.filters(locale))
         # Compiled code depends on these settings, so they are part of every cache key.
         self._settings = f"{jinja2.__version__}|{type(self).__qualname__}|{sorted(self.filters)}|"
+        self._expressions: dict[tuple[str, bool], Any] = {}
 
     def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:
         if globals is not None or template_class is not None or not isinstance(source, str):
@@ -71,6 +74,17 @@ class Sandbox(ImmutableSandboxedEnvironment):
         name = hashlib.sha256((self._settings + source).encode()).hexdigest()
         self.loader.sources.setdefault(name, source)
         return self.get_template(name)
+
+    def compile_expression(self, source: str, undefined_to_none: bool = True) -> Any:
+        """A compiled expression (a playbook condition, a loop's list), kept while fewer than
+        MAX_EXPRESSIONS are: calling it renders afresh, so one compiled copy serves every deal."""
+        key = (source, undefined_to_none)
+        compiled = self._expressions.get(key)
+        if compiled is None:
+            compiled = super().compile_expression(source, undefined_to_none)
+            if len(self._expressions) < self.MAX_EXPRESSIONS:
+                self._expressions[key] = compiled
+        return compiled
 
 
 @cache

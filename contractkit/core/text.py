@@ -23,6 +23,7 @@ MAX_LEVEL = 3
 UNNUMBERED = "| "
 _JINJA = re.compile(r"({{.*?}}|{%.*?%})", re.S)
 _TAGS = re.compile(r"(<b>|</b>)")
+_SPACES = re.compile(r"\s+")
 DEFINED_TERM = re.compile(r"\*\*([^*]+)\*\*")
 
 
@@ -51,7 +52,15 @@ class TextError(ValueError):
 
 
 def split_lines(text: str) -> list[Line]:
-    """Split a text block into paragraphs; two spaces of indent per sub-level."""
+    """Split a text block into paragraphs; two spaces of indent per sub-level.
+
+    A clause's text is split again for every deal drafted with it, so each text's lines are kept
+    (a bounded cache; a text that fails is not kept and fails again the same way)."""
+    return list(_split_lines(text))
+
+
+@lru_cache(maxsize=4096)
+def _split_lines(text: str) -> tuple[Line, ...]:
     lines: list[Line] = []
     for offset, raw in enumerate(text.splitlines()):
         if not raw.strip():
@@ -70,7 +79,7 @@ def split_lines(text: str) -> list[Line]:
         lines.append(Line(level, body, offset, numbered))
     if not lines:
         raise TextError("clause text is empty")
-    return lines
+    return tuple(lines)
 
 
 def defined_terms(source: str) -> list[str]:
@@ -78,6 +87,7 @@ def defined_terms(source: str) -> list[str]:
     return [t.strip() for t in DEFINED_TERM.findall(source)]
 
 
+@lru_cache(maxsize=8192)
 def _to_tags(source: str) -> str:
     """Escape literal text and turn ** pairs into <b>..</b>, leaving Jinja tags alone.
 
@@ -100,13 +110,25 @@ def _to_tags(source: str) -> str:
 
 
 def render_runs(env: ImmutableSandboxedEnvironment, source: str, context: Mapping[str, Any]) -> list[Run]:
-    """Render one paragraph of clause source to runs of plain text."""
+    """Render one paragraph of clause source to runs of plain text. Most paragraphs hold no Jinja:
+    their runs depend on the source alone, so they are worked out once per source."""
     tagged = _to_tags(source)
-    if "{" in tagged:
-        try:
-            tagged = str(env.from_string(tagged).render(context))
-        except TemplateError as exc:
-            raise TextError(f"template error: {exc.message or exc}") from None
+    if "{" not in tagged:
+        return list(_plain_runs(tagged))
+    try:
+        tagged = str(env.from_string(tagged).render(context))
+    except TemplateError as exc:
+        raise TextError(f"template error: {exc.message or exc}") from None
+    return _runs(tagged)
+
+
+@lru_cache(maxsize=8192)
+def _plain_runs(tagged: str) -> tuple[Run, ...]:
+    return tuple(_runs(tagged))
+
+
+def _runs(tagged: str) -> list[Run]:
+    """Tagged text (literal text escaped, bold as <b>..</b>) as runs of plain text."""
     runs: list[Run] = []
     bold = False
     for piece in _TAGS.split(tagged):
@@ -129,7 +151,7 @@ def _merge(runs: list[Run]) -> list[Run]:
 
 def collapse(text: str) -> str:
     """Fold any run of whitespace (newlines in deal values included) into one space."""
-    return re.sub(r"\s+", " ", text)
+    return _SPACES.sub(" ", text)
 
 
 _QUOTES = str.maketrans(
@@ -258,9 +280,15 @@ def _confusable(char: str, code: str) -> tuple[str, str, str] | None:
 
 
 def suspicious(text: str) -> list[tuple[str, str]]:
-    """Each look-alike, invisible or reordering character and each mixed-script word: (kind, detail)."""
+    """Each look-alike, invisible or reordering character and each mixed-script word: (kind, detail).
+    Every draft's self-check asks this of each paragraph, mostly the library's own: answers are kept."""
     if text.isascii():
         return []
+    return list(_suspicious(text))
+
+
+@lru_cache(maxsize=4096)
+def _suspicious(text: str) -> tuple[tuple[str, str], ...]:
     out: list[tuple[str, str]] = []
     mixed: set[str] = set()
     for word in _WORD.findall(text):
@@ -272,7 +300,7 @@ def suspicious(text: str) -> list[tuple[str, str]]:
         issue = char_issue(char)
         if issue is not None:
             out.append((issue[0], f"{issue[1]} in {_excerpt(text, char)!r}"))
-    return out
+    return tuple(out)
 
 
 def _excerpt(text: str, char: str) -> str:

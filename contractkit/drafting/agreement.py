@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, get_args
 
 from contractkit import __version__
@@ -50,10 +51,15 @@ class Placed:
 
     def text(self) -> str:
         """Normalised heading and body: what verification compares and the manifest hashes."""
-        return normalise(" ".join([self.clause.title, *(p.text for p in self.paragraphs)]))
+        return self._text
 
     def sha256(self) -> str:
-        return hashlib.sha256(self.text().encode()).hexdigest()
+        return hashlib.sha256(self._text.encode()).hexdigest()
+
+    @cached_property
+    def _text(self) -> str:
+        """Worked out once: the manifest, the self-check and verify each ask for it (the fields are frozen)."""
+        return normalise(" ".join([self.clause.title, *(p.text for p in self.paragraphs)]))
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from contractkit.core.formatting import Gap
-from contractkit.drafting.agreement import Agreement
-from contractkit.drafting.tables import TABLES
+from contractkit.drafting.agreement import Agreement, PlacedSchedule
+from contractkit.drafting.tables import TABLES, Rows
 from contractkit.errors import Issue, ValidationFailed
 from contractkit.library import facts
 from contractkit.library.facts import Where
@@ -24,39 +24,44 @@ def gaps_and_blanks(agreement: Agreement, where: Where) -> list[Issue]:
     unfinished text ('[...]', 'to be agreed', TBC) anywhere in the agreement, each located at its
     source: the deal field that holds it, else the clause."""
     reported = {w.field for w in agreement.warnings}
-    gaps = [g for g in _table_gaps(agreement, where) if g.field not in reported]
-    return gaps + _unfinished(agreement, where)
+    tables = _tables(agreement)
+    gaps = [g for g in _table_gaps(tables, where) if g.field not in reported]
+    return gaps + _unfinished(agreement, tables, where)
 
 
-def _places(agreement: Agreement) -> list[tuple[str, str]]:
+def _tables(agreement: Agreement) -> list[tuple[PlacedSchedule, list[Rows]]]:
+    """Each schedule with the rows of its tables, worked out once for both checks (the register's
+    table builds the whole register entry)."""
+    return [(s, [TABLES[kind](agreement)[0] for kind in s.tables]) for s in agreement.schedules]
+
+
+def _places(agreement: Agreement, tables: list[tuple[PlacedSchedule, list[Rows]]]) -> list[tuple[str, str]]:
     """Every piece of drafted text with where it sits: ('clause 20.1', text), ('Schedule 4', cell)."""
     out = []
     for placed in agreement.clauses:
         out += [(f"clause {placed.number}", p.text) for p in placed.paragraphs]
-    for schedule in agreement.schedules:
+    for schedule, rows_of in tables:
         for placed in schedule.clauses:
             out += [(f"Schedule {schedule.number}", p.text) for p in placed.paragraphs]
-        for kind in schedule.tables:
-            rows, _ = TABLES[kind](agreement)
+        for rows in rows_of:
             out += [(f"Schedule {schedule.number}", cell) for row in rows for cell in row]
     return out
 
 
-def _table_gaps(agreement: Agreement, where: Where) -> list[Issue]:
+def _table_gaps(tables: list[tuple[PlacedSchedule, list[Rows]]], where: Where) -> list[Issue]:
     found: dict[str, str] = {}
-    for schedule in agreement.schedules:
-        for kind in schedule.tables:
-            for row in TABLES[kind](agreement)[0]:
-                for cell in row:
-                    if isinstance(cell, Gap):
-                        found.setdefault(cell.path, f"Schedule {schedule.number} ({schedule.title})")
+    for schedule, rows_of in tables:
+        for row in (row for rows in rows_of for row in rows):
+            for cell in row:
+                if isinstance(cell, Gap):
+                    found.setdefault(cell.path, f"Schedule {schedule.number} ({schedule.title})")
     return [
         where.issue(path, f"not given, but {place} needs it: the draft shows a blank there", severity="warning")
         for path, place in found.items()
     ]
 
 
-def _unfinished(agreement: Agreement, where: Where) -> list[Issue]:
+def _unfinished(agreement: Agreement, tables: list[tuple[PlacedSchedule, list[Rows]]], where: Where) -> list[Issue]:
     issues, seen = [], set()
     for loc, value in facts.deal_strings(agreement.deal.model_dump(mode="json", by_alias=True), []):
         if loc[0] in ("positions", "history"):
@@ -71,7 +76,7 @@ def _unfinished(agreement: Agreement, where: Where) -> list[Issue]:
                     severity="warning",
                 )
             )
-    for place, text in _places(agreement):
+    for place, text in _places(agreement, tables):
         for blank in facts.unfinished(text):
             if blank not in seen:
                 seen.add(blank)

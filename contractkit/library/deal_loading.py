@@ -67,9 +67,7 @@ def load_deal_with_warnings(path: Path, library: Library | None = None) -> tuple
     return check_document(yamlio.load(path), library)
 
 
-def check_document(
-    doc: yamlio.Document, library: Library | None = None
-) -> tuple[Deal, yamlio.Document, list[Issue]]:
+def check_document(doc: yamlio.Document, library: Library | None = None) -> tuple[Deal, yamlio.Document, list[Issue]]:
     """As load_deal_with_warnings, for a deal file already parsed (from a file, or text a web form
     produced): the same checks, so a deal means the same wherever it came from."""
     deal, issues, broken = read_deal(doc)

@@ -111,6 +111,8 @@ def printed(text: str) -> tuple[str, ...]:
     """Deal paths printed unconditionally by `{{ ... }}` in a text block (jinja2's own parser)."""
     env, found = sandbox(), []
     for line in text.splitlines():
+        if "{{" not in line:
+            continue  # only an expression prints a path: a line without one need not be parsed
         try:
             tree = env.parse(line)
         except TemplateSyntaxError:
@@ -242,9 +244,15 @@ def _governing_law(deal: Deal, where: Where) -> list[Issue]:
 
 def unfinished(text: str) -> list[str]:
     """Blanks left in text: square-bracketed spans, 'to be agreed' and the like, TBC/TBA/TBD.
-    The visible blanks contractkit prints for missing facts are reported elsewhere, so not here."""
+    The visible blanks contractkit prints for missing facts are reported elsewhere, so not here.
+    Every draft asks this of each paragraph, mostly the library's own wording: answers are kept."""
+    return list(_unfinished(text))
+
+
+@functools.lru_cache(maxsize=8192)
+def _unfinished(text: str) -> tuple[str, ...]:
     found = [m.group() for pattern in (BLANKS, TO_BE) for m in pattern.finditer(text)]
-    return list(dict.fromkeys(f for f in found if not f.startswith(GAP_PREFIX)))
+    return tuple(dict.fromkeys(f for f in found if not f.startswith(GAP_PREFIX)))
 
 
 def deal_strings(node: Any, loc: list[str | int]) -> Iterator[tuple[list[str | int], str]]:

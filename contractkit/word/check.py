@@ -22,9 +22,8 @@ DEAL_HINT = "a deal value holds a look-alike, invisible or reordering character:
 _CHARACTERS = frozenset({"invisible-character", "bidi-control", "mixed-script", "lookalike"})
 
 
-def draft_problems(data: bytes, template: Path) -> list[Issue]:
-    """What a reader of a freshly rendered agreement would see differently from its text."""
-    content = read_docx(data)
+def draft_problems(content: DocxContent, template: Path) -> list[Issue]:
+    """What a reader of a freshly rendered agreement (as read by word.reader) would see differently from its text."""
     issues = [_issue(m.kind, m.detail, m.location, template) for m in content.marks]
     if template.is_file():  # what the template itself holds (a watermark, page numbers) is allowed
         allowed = profile(template)
@@ -49,9 +48,9 @@ def template_problems(path: Path, styles: list[str]) -> list[Issue]:
 
 def _builder_grounds() -> dict[str, str]:
     """Backgrounds the builder itself puts behind a style: table headings sit on the header row's fill."""
-    from contractkit.word import xml
+    from contractkit.word import markup
 
-    fill = inspect.signature(xml.table).parameters["fill"].default
+    fill = inspect.signature(markup.table).parameters["fill"].default
     return {"Table Heading": str(fill)}
 
 

@@ -57,25 +57,30 @@ SCHEMA_ORDER: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
-def _rank(order: tuple[str, ...], el: etree._Element) -> int:
-    if not isinstance(el.tag, str):
+def _ranks(order: tuple[str, ...]) -> tuple[dict[str, int], int, int]:
+    """A container's order as (rank by Clark tag, rank of other W names, rank of other namespaces)."""
+    ranks: dict[str, int] = {}
+    for index, name in enumerate(order):
+        if name != "*":
+            ranks.setdefault(_w(name), index)
+    return ranks, order.index("*") if "*" in order else len(order), len(order)
+
+
+_RANKS = {_w(container): _ranks(order) for container, order in SCHEMA_ORDER.items()}
+ORDERED = frozenset(_RANKS)  # the Clark tags of the containers whose children have a schema order
+_W_PREFIX = f"{{{W}}}"
+
+
+def _rank(ranks: tuple[dict[str, int], int, int], el: etree._Element) -> int:
+    tag = el.tag
+    if not isinstance(tag, str):
         return -1  # a comment or processing instruction keeps its place at the front
-    name = etree.QName(el)
-    if name.namespace != W:
-        return len(order)
-    if name.localname in order:
-        return order.index(name.localname)
-    return order.index("*") if "*" in order else len(order)
+    return _tag_rank(ranks, tag)
 
 
 def insert_ordered(parent: etree._Element, child: etree._Element) -> etree._Element:
     """Insert `child` where the schema puts it among `parent`'s children (appended when unordered)."""
-    order = SCHEMA_ORDER.get(etree.QName(parent).localname) if etree.QName(parent).namespace == W else None
-    if order is None:
-        parent.append(child)
-        return child
-    rank = _rank(order, child)
-    later = next((c for c in parent if _rank(order, c) > rank), None)
+    later = follower(parent, child)
     if later is None:
         parent.append(child)
     else:
@@ -83,13 +88,29 @@ def insert_ordered(parent: etree._Element, child: etree._Element) -> etree._Elem
     return child
 
 
+def follower(parent: etree._Element, child: etree._Element | str) -> etree._Element | None:
+    """The child of `parent` that `child` (an element or a Clark tag) must go before; None: at the end."""
+    ranks = _RANKS.get(parent.tag) if isinstance(parent.tag, str) else None
+    if ranks is None:
+        return None
+    rank = _rank(ranks, child) if not isinstance(child, str) else _tag_rank(ranks, child)
+    return next((c for c in parent if _rank(ranks, c) > rank), None)
+
+
+def _tag_rank(ranks: tuple[dict[str, int], int, int], tag: str) -> int:
+    found = ranks[0].get(tag)
+    if found is not None:
+        return found
+    return ranks[1] if tag.startswith(_W_PREFIX) else ranks[2]
+
+
 def sort_properties(root: etree._Element) -> int:
     """Put the children of every property container under `root` in schema order; returns how many moved."""
     moved = 0
-    for container in root.iter(*(_w(name) for name in SCHEMA_ORDER)):
-        order = SCHEMA_ORDER[etree.QName(container).localname]
+    for container in root.iter(*ORDERED):
+        ranks = _RANKS[container.tag]
         children = list(container)
-        ordered = sorted(children, key=lambda c: _rank(order, c))  # stable: equal ranks keep their order
+        ordered = sorted(children, key=lambda c: _rank(ranks, c))  # stable: equal ranks keep their order
         if ordered != children:
             moved += sum(1 for a, b in zip(children, ordered, strict=True) if a is not b)
             container[:] = ordered

@@ -9,9 +9,8 @@ its custom properties, and is read back to prove every locked clause is present 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import itertools
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +23,13 @@ from jinja2 import TemplateError
 from contractkit.core import formatting
 from contractkit.core.sandbox import sandbox
 from contractkit.core.text import normalise
-from contractkit.drafting.assemble import Agreement, Placed, PlacedSchedule
-from contractkit.drafting.tables import TABLES
+from contractkit.drafting.assemble import Agreement
 from contractkit.errors import ContractkitError, Issue, ValidationFailed
 from contractkit.library.loading import Library
-from contractkit.word import template, xml
-from contractkit.word.reader.document import read_docx
+from contractkit.word import save, template, xml
+from contractkit.word.build import Builder, token
+from contractkit.word.opened import docx_template, opened
+from contractkit.word.reader.document import DocxContent, read_docx, read_parts
 from contractkit.word.template import CONTEXT_NAMES, MARKERS, REQUIRED_STYLES
 
 # Importing docxtpl (through docxcompose) rebinds python-docx's 'cp' prefix to the custom
@@ -49,10 +49,6 @@ MANIFEST_PROPERTY = "contractkit.manifest"
 CORE_RT = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
 # LibreOffice relates core properties with this older type; python-docx would then add a second core part.
 LEGACY_CORE_RT = "http://schemas.openxmlformats.org/officedocument/2006/relationships/metadata/core-properties"
-
-
-def _token(name: str) -> str:
-    return f"CONTRACTKIT-MARKER-{name.upper()}"
 
 
 def template_context(agreement: Agreement) -> dict[str, Any]:
@@ -105,122 +101,8 @@ def template_context(agreement: Agreement) -> dict[str, Any]:
             "Department of Health and Social Care's guiding principles for data-driven partnerships.",
         ],
         "signatories": [{"party_name": names[s.party], "name": s.name, "title": s.title} for s in deal.signatories],
-        **{name: _token(name) for name in MARKERS},
+        **{name: token(name) for name in MARKERS},
     }
-
-
-class _Builder:
-    """Builds clause, schedule and contents blocks into the rendered document."""
-
-    def __init__(self, document: Any, agreement: Agreement) -> None:
-        self.document = document
-        self.agreement = agreement
-        self.ids = iter(range(1000, 10_000_000))
-        self.styles: dict[str, str] = {s.name: s.style_id for s in document.styles}
-        missing = [s for s in REQUIRED_STYLES if s not in self.styles]
-        if missing:
-            raise ValidationFailed(
-                [
-                    Issue(f"style '{name}' is missing from the template", hint="run 'contractkit lint'")
-                    for name in missing
-                ]
-            )
-        self.body = document.element.body
-        self.numbering = document.part.numbering_part.element
-        self.schedule_list = self._schedule_list(document)
-        # New list instances (one per schedule) take ids above the template's own, from 501.
-        self.num_ids = itertools.count(max([500, *xml.num_ids(self.numbering)]) + 1)
-        self.bookmarks = {c.id: f"_Ck{n:04d}" for n, c in enumerate(agreement.all_clauses())}
-
-    def _schedule_list(self, document: Any) -> int:
-        """The list definition the 'Schedule 1' style numbers with; each schedule restarts it."""
-        at = template.list_level(document.styles.element, self.numbering, "Schedule 1")
-        if at is None or at.abstract_id < 0:
-            raise ValidationFailed(
-                [Issue("style 'Schedule 1' is no longer numbered in the template", hint="run 'contractkit lint'")]
-            )
-        return at.abstract_id
-
-    def style(self, name: str) -> str:
-        return self.styles[name]
-
-    def marker(self, name: str) -> Any:
-        for p in self.body.iter(xml.w("p")):
-            if "".join(t.text or "" for t in p.iter(xml.w("t"))).strip() == _token(name):
-                return p
-        what = f"the marker for the {template.BLOCKS[name]} ({{{{ {name} }}}})"
-        raise ValidationFailed([Issue(f"{what} was deleted from the template", hint="run 'contractkit lint'")])
-
-    def replace(self, name: str, blocks: list[Any]) -> None:
-        anchor = self.marker(name)
-        for block in blocks:
-            anchor.addprevious(block)
-        anchor.getparent().remove(anchor)
-
-    def clause(self, placed: Placed, styles: tuple[str, str], num: int | None = None) -> Any:
-        """Heading and paragraphs of one clause, in a content control tagged with its id."""
-        number_style, text_style = styles
-        heading = xml.paragraph(
-            self.style(f"{number_style} 1"),
-            [(placed.clause.title, False)],
-            num=(num, 0) if num else None,
-            keep_next=True,
-        )
-        xml.bookmark(heading, self.bookmarks[placed.id], next(self.ids))
-        blocks = [heading]
-        for para in placed.paragraphs:
-            name = f"{number_style} {para.level + 1}" if para.number else f"{text_style} {para.level + 1}"
-            if name not in self.styles:
-                name = f"{text_style}"
-            blocks.append(
-                xml.paragraph(
-                    self.style(name),
-                    [(r.text, r.bold) for r in para.runs],
-                    num=(num, para.level) if num and para.number else None,
-                )
-            )
-        return xml.content_control(blocks, xml.CLAUSE_TAG + placed.id, placed.id, next(self.ids), locked=placed.locked)
-
-    def schedule(self, placed: PlacedSchedule) -> list[Any]:
-        num_id = next(self.num_ids)
-        xml.restart_list(self.numbering, self.schedule_list, num_id)
-        title = xml.paragraph(self.style("Schedule Title"), [(f"Schedule {placed.number}: {placed.title}", False)])
-        xml.bookmark(title, f"_CkS{placed.number:03d}", next(self.ids))
-        blocks = [title] + [self.clause(c, ("Schedule", "Schedule Text"), num_id) for c in placed.clauses]
-        for kind in placed.tables:
-            rows, widths = TABLES[kind](self.agreement)
-            blocks.append(
-                xml.table(
-                    rows,
-                    self.style("Contract Table"),
-                    widths,
-                    head_style=self.style("Table Heading"),
-                    cell_style=self.style("Table Text"),
-                )
-            )
-            blocks.append(xml.paragraph(self.style("Schedule Text"), []))
-        return blocks
-
-    def contents(self) -> list[Any]:
-        entries = []
-        for placed in self.agreement.clauses:
-            entries.append(self._entry(f"{placed.number}.", placed.clause.title, self.bookmarks[placed.id]))
-        for schedule in self.agreement.schedules:
-            entries.append(
-                self._entry("", f"Schedule {schedule.number}: {schedule.title}", f"_CkS{schedule.number:03d}")
-            )
-        return entries
-
-    def _entry(self, number: str, title: str, bookmark: str) -> Any:
-        text = f"{number}\t{title}\t" if number else f"{title}\t"
-        p = xml.paragraph(self.style("Contents Entry"), [(text, False)])
-        xml.add_field(p, f"PAGEREF {bookmark} \\h", "")
-        return p
-
-    def build(self) -> None:
-        self.replace("contents", self.contents())
-        self.replace("clauses", [self.clause(c, ("Clause", "Clause Text")) for c in self.agreement.clauses])
-        self.replace("schedules", [b for s in self.agreement.schedules for b in self.schedule(s)])
 
 
 def render(agreement: Agreement, template: Path, *, sign: bool = True) -> bytes:
@@ -228,8 +110,13 @@ def render(agreement: Agreement, template: Path, *, sign: bool = True) -> bytes:
 
     The manifest is signed with this installation's key (made on first use); `sign=False` is for
     lint's trial drafts, which nobody receives."""
-    tpl = DocxTemplate(str(template))
-    tpl.init_docx()
+    return save.zip_parts(_parts(agreement, template, sign=sign))
+
+
+def _parts(agreement: Agreement, template: Path, *, sign: bool) -> list[tuple[str, bytes]]:
+    """The rendered document's parts, as they will be zipped, self-checked."""
+    source = opened(template)
+    tpl = docx_template(source, template)  # a copy of the template opened once (word.opened)
     _adopt_core_properties(tpl.docx.part.package)  # before docxtpl renders the core properties
     locale = agreement.deal.agreement.locale
     try:
@@ -240,26 +127,24 @@ def render(agreement: Agreement, template: Path, *, sign: bool = True) -> bytes:
         ) from None
     document = tpl.docx
     xml.complete_settings(document.settings.element)
-    _Builder(document, agreement).build()
+    Builder(document, agreement, source).build()
     _properties(document, agreement, sign=sign)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    data = xml.deterministic_zip(buffer.getvalue())
-    self_check(agreement, data, template)
-    return data
+    parts = save.package_parts(document.part.package, source.kept)
+    check_content(agreement, read_parts(dict(parts)), template)
+    return parts
 
 
 def render_agreement(library: Library, agreement: Agreement) -> bytes:
     """The agreement as DOCX bytes through its playbook's template, self-checked for its locked
     clauses; a final version is refused while the result carries unaccepted tracked changes."""
     template = library.template_path(agreement.playbook)
-    data = render(agreement, template)
+    parts = _parts(agreement, template, sign=True)
     if agreement.final:
-        _refuse_tracked_changes(data, template)
-    return data
+        _refuse_tracked_changes(dict(parts), template)
+    return save.zip_parts(parts)
 
 
-def _refuse_tracked_changes(data: bytes, template: Path) -> None:
+def _refuse_tracked_changes(data: bytes | Mapping[str, bytes], template: Path) -> None:
     """A final version must not carry unaccepted tracked changes: LibreOffice would print them."""
     count = xml.tracked_changes(data)
     if count:
@@ -321,11 +206,16 @@ def _adopt_core_properties(package: Any) -> None:
 
 
 def self_check(agreement: Agreement, data: bytes, template: Path) -> None:
-    """Read the document back with verify's reader: every locked clause must be present, word for word,
-    and nothing in it may be hidden, whitened, shrunk, struck through or otherwise unseen."""
+    """Read a rendered DOCX back with verify's reader (see check_content)."""
+    check_content(agreement, read_docx(data), template)
+
+
+def check_content(agreement: Agreement, content: DocxContent, template: Path) -> None:
+    """The self-check of a rendered agreement as verify's reader sees it: every locked clause must
+    be present, word for word, and nothing in it may be hidden, whitened, shrunk, struck through or
+    otherwise unseen."""
     from contractkit.word.check import draft_problems
 
-    content = read_docx(data)
     found: dict[str, list[str]] = {}
     for block in content.blocks:
         if block.clause:
@@ -344,7 +234,7 @@ def self_check(agreement: Agreement, data: bytes, template: Path) -> None:
                     hint="the template must not change or hide clause text",
                 )
             )
-    issues += draft_problems(data, template)
+    issues += draft_problems(content, template)
     if issues:
         raise ValidationFailed(issues)
 

@@ -10,6 +10,10 @@ recorded as Things or Marks, so that nothing Word shows passes unread.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+
 from lxml import etree
 
 from contractkit.word.reader.blocks import _NOTE_SKIP, _T, MAX_MARKS, Block, DocxContent, Mark, Thing
@@ -19,7 +23,9 @@ from contractkit.word.reader.style import Styles, Theme, on, resolve, w
 from contractkit.word.reader.things import Numbering
 from contractkit.word.reader.visibility import Ground, paragraph_problems, problems
 
-__all__ = ["Block", "DocxContent", "Mark", "Thing", "read_docx", "style_problems"]
+__all__ = ["Block", "DocxContent", "Mark", "Thing", "read_docx", "read_parts", "style_problems"]
+_STYLE_PARTS = ("styles", "theme", "settings", "fontTable")
+MAX_STYLES = 4  # resolved styles kept for documents contractkit wrote (one per template, in practice)
 
 
 def read_docx(data: bytes, limits: Limits | None = None) -> DocxContent:
@@ -27,13 +33,50 @@ def read_docx(data: bytes, limits: Limits | None = None) -> DocxContent:
     return _Reader(Package(data, limits or Limits())).read()
 
 
+def read_parts(parts: Mapping[str, bytes]) -> DocxContent:
+    """A DOCX contractkit has just written, given as its parts before they were zipped (word.save),
+    read exactly as read_docx reads a file. Styles, theme and fonts are resolved once per distinct
+    bytes of those parts (every draft from one template carries the same), never for a received file."""
+    return _Reader(Package(parts, Limits()), share_styles=True).read()
+
+
+class _SharedStyles:
+    """Styles resolved from the exact bytes of the parts they come from, the least recently used out."""
+
+    def __init__(self) -> None:
+        self.items: OrderedDict[tuple[bytes | None, ...], Styles] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[bytes | None, ...]) -> Styles | None:
+        with self.lock:
+            found = self.items.get(key)
+            if found is not None:
+                self.items.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[bytes | None, ...], styles: Styles) -> None:
+        with self.lock:
+            self.items[key] = styles
+            while len(self.items) > MAX_STYLES:
+                self.items.popitem(last=False)
+
+
+_SHARED = _SharedStyles()
+
+
 class _Reader:
-    def __init__(self, package: Package) -> None:
+    def __init__(self, package: Package, *, share_styles: bool = False) -> None:
         self.package = package
         self.main = package.main
         self.rels = package.rels(self.main)
         settings = self._part("settings")
-        self.styles = Styles(self._part("styles"), Theme(self._part("theme"), settings), self._part("fontTable"))
+        key = self._style_key() if share_styles else None
+        styles = _SHARED.get(key) if key is not None else None
+        if styles is None:
+            styles = Styles(self._part("styles"), Theme(self._part("theme"), settings), self._part("fontTable"))
+            if key is not None:
+                _SHARED.put(key, styles)
+        self.styles = styles
         self.numbering = Numbering(self._part("numbering"), self.styles)
         self.settings = settings
         self.result = DocxContent([], {})
@@ -42,6 +85,14 @@ class _Reader:
     def _part(self, kind: str) -> etree._Element | None:
         rel = next((r for r in self.rels if r.type == kind and not r.external), None)
         return self.package.xml(rel.target) if rel is not None else None
+
+    def _style_key(self) -> tuple[bytes | None, ...] | None:
+        """The bytes the styles are resolved from, when every one of those parts is at hand unzipped."""
+        targets = [next((r.target for r in self.rels if r.type == k and not r.external), None) for k in _STYLE_PARTS]
+        members = self.package.members
+        if any(t is not None and t.lower() not in members for t in targets):
+            return None
+        return tuple(members[t.lower()] if t is not None else None for t in targets)
 
     def read(self) -> DocxContent:
         root = self.package.xml(self.main)

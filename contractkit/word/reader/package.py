@@ -16,7 +16,7 @@ import signal
 import threading
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -79,15 +79,27 @@ def safe_xml(data: bytes) -> etree._Element:
 
 @dataclass
 class Package:
-    """The parts of a DOCX zip, looked up by part name (case-insensitively, as OPC requires)."""
+    """The parts of a DOCX zip, looked up by part name (case-insensitively, as OPC requires).
 
-    data: bytes
+    `data` is the zip's bytes, or the parts themselves by name, as contractkit's own writer
+    (word.save) makes them before zipping: a draft's self-check reads those without unzipping,
+    under the same limits and with the same parser."""
+
+    data: bytes | Mapping[str, bytes]
     limits: Limits = field(default_factory=Limits)
     _read: int = 0
     _markup: int = 0
     _xml: dict[str, etree._Element] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self.infos: dict[str, zipfile.ZipInfo] = {}
+        self.members: dict[str, bytes] = {}
+        if isinstance(self.data, Mapping):
+            for name, data in self.data.items():
+                if name.lower() in self.members:
+                    raise CannotVerify(f"the package holds the part {name} twice: refused")
+                self.members[name.lower()] = data
+            return
         try:
             self.archive = zipfile.ZipFile(io.BytesIO(self.data))
             infos = self.archive.infolist()
@@ -98,7 +110,6 @@ class Package:
         total = sum(i.file_size for i in infos)
         if total > self.limits.max_total_bytes:
             raise CannotVerify(f"zip expands to {total} bytes (limit {self.limits.max_total_bytes})")
-        self.infos: dict[str, zipfile.ZipInfo] = {}
         for info in infos:
             self._ratio(info)
             key = info.filename.lower()
@@ -114,10 +125,22 @@ class Package:
             )
 
     def has(self, name: str) -> bool:
-        return name.lower() in self.infos
+        return name.lower() in self.infos or name.lower() in self.members
 
     def read(self, name: str) -> bytes:
         """The bytes of one part, refusing bombs and parts over the limits."""
+        limits = self.limits
+        data = self.members.get(name.lower())
+        if data is None:
+            data = self._unzip(name)
+        elif len(data) > limits.max_part_bytes:
+            raise CannotVerify(f"{name} is {len(data)} bytes (limit {limits.max_part_bytes})")
+        self._read += len(data)
+        if self._read > limits.max_read_bytes:
+            raise CannotVerify(f"the parts to read exceed {limits.max_read_bytes} bytes together")
+        return data
+
+    def _unzip(self, name: str) -> bytes:
         info = self.infos.get(name.lower())
         if info is None:
             raise CannotVerify(f"the package refers to {name}, which it does not contain")
@@ -131,9 +154,6 @@ class Package:
             raise CannotVerify(f"{info.filename} cannot be read: {exc}") from None
         if len(data) > limits.max_part_bytes:
             raise CannotVerify(f"{info.filename} is larger than it declares (limit {limits.max_part_bytes} bytes)")
-        self._read += len(data)
-        if self._read > limits.max_read_bytes:
-            raise CannotVerify(f"the parts to read exceed {limits.max_read_bytes} bytes together")
         return data
 
     def xml(self, name: str) -> etree._Element:

@@ -85,6 +85,11 @@ class _Runs:
         if not text:
             return
         found = self._problems(r, state, len(text)) if text.strip() else []
+        if not found:  # the usual case: a run a reader sees
+            state.visible.append(text)
+            if revision == "ins":
+                state.inserted.append(text)
+            return
         if any(kind in UNSEEN for kind, _ in found):
             state.hidden.append(text)
         else:

@@ -47,6 +47,8 @@ from contractkit.word.reader.style import _PARA_KEYS, Props, _props, number, res
 from contractkit.word.reader.things import M, label_words, numbered
 from contractkit.word.reader.visibility import MIN_LINE_TWIPS, Ground, paragraph_problems, problems
 
+_STYLE_ONLY = frozenset({"numPr", "shd"})  # direct formatting that leaves the style's paragraph problems as they are
+
 
 class _Story(_Runs):
     """One part's text (the body, a header, the footnotes...), read paragraph by paragraph."""
@@ -56,9 +58,10 @@ class _Story(_Runs):
         self.count = 0
         self.fields: list[_Field] = []
         self.seen: set[etree._Element] = set()
-        self.looks: dict[tuple[object, ...], list[tuple[str, str]]] = {}
-        self.bases: dict[tuple[str | None, str], _Base] = {}
+        self.looks: dict[tuple[object, ...], list[tuple[str, str]]] = reader.styles.looks
+        self.bases: dict[tuple[str | None, str], _Base] = reader.styles.bases
         self.grounds: dict[str | None, Ground] = {}
+        self.words: dict[str, str] = {}  # a list level's text -> the words its labels print
 
     def read(self, root: etree._Element) -> None:
         self.blocks(root, Ctx())
@@ -153,7 +156,7 @@ class _Story(_Runs):
                       ctx.locked, state.hidden, location, self.role, ctx.table, ctx.frame)  # fmt: skip
         block.label = self._label(direct.get("numPr"), base.numbering, block)
         self.out.append(block)
-        found = paragraph_problems(para) if set(direct) - {"numPr", "shd"} else base.problems
+        found = base.problems if direct.keys() <= _STYLE_ONLY else paragraph_problems(para)
         self._flush(state, found, block)
         for box in state.boxes:
             self.blocks(box, replace(ctx, frame="text box"))
@@ -185,12 +188,15 @@ class _Story(_Runs):
         return self.bases[key]
 
     def _label(self, direct: etree._Element | None, styled: etree._Element | None, block: Block) -> str:
-        at = numbered(direct, styled)
+        at = numbered(direct, styled) if direct is not None or styled is not None else None
         label = self.reader.numbering.label(*at) if at else None
         if label is None:
             return ""
         self.reader.thing(Thing("label", label[0], label[1], self.role, block.location, block))
-        return label_words(label[1]).strip()
+        words = self.words.get(label[1])
+        if words is None:
+            words = self.words[label[1]] = label_words(label[1]).strip()
+        return words
 
     def _flush(self, state: _Para, found: list[tuple[str, str]], block: Block) -> None:
         if block.text.strip() or state.hidden:

@@ -221,6 +221,11 @@ class Styles:
         )
         self.symbol_fonts = set(SYMBOL_FONTS)
         self.embedded: list[str] = []
+        # What the stories work out from these styles alone, kept for every story read with them (and,
+        # for the styles a draft's self-check shares, for every draft): a paragraph style's layers
+        # (story._Base) and a run's look (runs._Runs._look).
+        self.bases: dict[tuple[str | None, str], Any] = {}
+        self.looks: dict[tuple[object, ...], list[tuple[str, str]]] = {}
         for font in fonts.iterchildren(w("font")) if fonts is not None else ():
             font_name = (font.get(w("name")) or "").lower()
             charset = font.find(w("charset"))
