@@ -70,6 +70,17 @@ def runtime_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         yield path
 
 
+@pytest.fixture(scope="session")
+def pool() -> Iterator[Any]:
+    """Two warm LibreOffice converters, started once for every pool test (tests/test_pool*.py) and
+    stopped, with their LibreOffices, at the end of the run."""
+    from contractkit.pdf.pool import Pool
+
+    with Pool(2, timeout=90) as started:
+        assert started.wait_ready(120), started.problem
+        yield started
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--postgres",

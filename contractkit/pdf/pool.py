@@ -347,6 +347,13 @@ def shared(size: int | None = None) -> Pool | None:
         return _shared
 
 
+def use_shared(pool: Pool | None) -> None:
+    """Make `pool` (started by the caller, who also stops it) this process's pool; None forgets it."""
+    global _shared, _shared_problem
+    with _shared_lock:
+        _shared, _shared_problem = pool, None
+
+
 def shared_problem() -> str | None:
     """Why this process has no pool, if it tried to start one and could not."""
     return _shared_problem

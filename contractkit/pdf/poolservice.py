@@ -36,6 +36,7 @@ from contractkit.pdf.soffice import interrupts_held
 START_WAIT = 120.0  # seconds `pool start` waits for every converter to answer
 STOP_WAIT = 15.0  # seconds `pool stop` waits for the pool's process to end before killing it
 LOG_NAME = "pool.log"
+_DETACHED: list[subprocess.Popen[bytes]] = []
 
 
 class PoolProblem(ContractkitError):
@@ -98,11 +99,13 @@ def start_beside(command: Sequence[str], *, size: int, wait: float = START_WAIT)
             list(command), stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
     try:
-        return _await(proc, log, size, wait)
+        state = _await(proc, log, size, wait)
     except BaseException:  # failed, or interrupted while waiting: no half-started pool is left
         _end(proc.pid, running_state())
         proc.wait()
         raise
+    _DETACHED.append(proc)  # it outlives this call by design; dropping the object would warn that it still runs
+    return state
 
 
 def _await(proc: subprocess.Popen[bytes], log: Path, size: int, wait: float) -> State:

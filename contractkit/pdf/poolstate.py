@@ -126,6 +126,8 @@ def remove_state(pid: int) -> None:
 
 def load_state() -> State:
     """The state file, checked: StateProblem if it is missing, not private, or malformed (it may be stale)."""
+    if not runtime_dir().exists():
+        raise StateProblem(f"no state file at {state_path()}")
     path = private_folder(create=False) / STATE_NAME
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)

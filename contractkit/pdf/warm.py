@@ -123,11 +123,7 @@ class Warm:
 
     def ready(self, timeout: float = 1.0) -> bool:
         """Whether it answers: unoserver serves only once it has connected to its LibreOffice."""
-        try:
-            info = _proxy(self.port, timeout).info()
-        except (OSError, http.client.HTTPException, xmlrpc.client.Error):
-            return False
-        return isinstance(info, dict) and info.get("api") == API_VERSION
+        return answers(self.port, timeout)
 
     def convert(self, docx: bytes, *, pdfa: int, timeout: float) -> bytes:
         """The DOCX as PDF/A (2 or 3); ConverterLost if the converter failed, ConversionFailed if the document did."""
@@ -158,6 +154,15 @@ def start(config: Launch, folder: Path, *, stop_after: int) -> Warm:
         except OSError as exc:
             raise PoolUnavailable(f"cannot start {config.python}: {exc.strerror}", hint=UNO_HINT) from None
     return Warm(proc, port, uno_port, folder)
+
+
+def answers(port: int, timeout: float = 1.0) -> bool:
+    """Whether a converter answers on `port` (and speaks unoserver's interface)."""
+    try:
+        info = _proxy(port, timeout).info()
+    except (OSError, http.client.HTTPException, xmlrpc.client.Error):
+        return False
+    return isinstance(info, dict) and info.get("api") == API_VERSION
 
 
 def convert_on(port: int, docx: bytes, *, pdfa: int, timeout: float) -> bytes:
