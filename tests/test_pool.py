@@ -18,7 +18,6 @@ import sys
 import threading
 import time
 import zipfile
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
