@@ -144,7 +144,7 @@ def test_draft_to_pdf_in_a_process_with_a_pool_uses_it(
 def test_a_converter_killed_mid_conversion_is_replaced_and_the_document_tried_once_more(
     pool: warm_pool.Pool, drafted: tuple[Agreement, bytes]
 ) -> None:
-    big = longer(drafted[1], 8)
+    big = longer(drafted[1], 5)
     before = {row.index: row.pid for row in pool.status(memory=False)}
     retried = pool.retried
     results: list[bytes] = []
@@ -156,7 +156,8 @@ def test_a_converter_killed_mid_conversion_is_replaced_and_the_document_tried_on
     killed = soffice_bin(busy.pid or 0)
     os.kill(killed, signal.SIGKILL)
     converting.join(120)
-    assert results and results[0].startswith(b"%PDF-") and len(pages(results[0])) > 100
+    once = pool.convert(drafted[1], pdfa=PDFA3)
+    assert results and results[0].startswith(b"%PDF-") and len(pages(results[0])) > 4 * len(pages(once))
     assert pool.retried == retried + 1
     assert gone(killed) and gone(busy.pid or 0)
     assert pool.wait_ready(120)
@@ -165,22 +166,32 @@ def test_a_converter_killed_mid_conversion_is_replaced_and_the_document_tried_on
     assert all(after[k] == before[k] for k in after if k != busy.index)
 
 
-def test_a_converter_is_replaced_after_its_share_of_conversions(drafted: tuple[Agreement, bytes]) -> None:
-    with warm_pool.Pool(1, recycle_after=2, timeout=60) as small:
-        assert small.wait_ready(120), small.problem
-        first = small.status(memory=False)[0]
-        group = procs.group_members(first.pid or 0)
-        assert len(group) >= 2
-        for _ in range(2):
-            assert small.convert(drafted[1], pdfa=PDFA3).startswith(b"%PDF-")
-        assert when(lambda: all(gone(pid) for pid in group), 10)  # replaced at once, not at the next request
-        assert small.wait_ready(120)
-        again = small.status()[0]
-        assert again.pid != first.pid and again.total == 2 and again.conversions == 0 and again.starts == 2
-        assert again.memory > 50 * 2**20  # LibreOffice itself, counted with unoserver
-        assert small.convert(drafted[1], pdfa=PDFA3).startswith(b"%PDF-")
-        left = procs.group_members(again.pid or 0)
-    assert when(lambda: all(gone(pid) for pid in left), 10)
+def test_a_converter_is_replaced_after_its_share_of_conversions(
+    pool: warm_pool.Pool, drafted: tuple[Agreement, bytes]
+) -> None:
+    """A converter is replaced as soon as it has done its share (here brought down to one more
+    conversion than each has done), not at the next request; the others are left alone."""
+    before = {row.index: row for row in pool.status(memory=False)}
+    groups = {k: procs.group_members(row.pid or 0) for k, row in before.items()}
+    with pool.cond:
+        shares = {slot.index: slot.limit for slot in pool.slots}
+        for slot in pool.slots:
+            slot.limit = slot.done + 1
+    try:
+        assert pool.convert(drafted[1], pdfa=PDFA3).startswith(b"%PDF-")
+    finally:
+        with pool.cond:
+            for slot in pool.slots:
+                if slot.starts == before[slot.index].starts:
+                    slot.limit = shares[slot.index]
+    [recycled] = [k for k, slot in enumerate(pool.slots) if slot.starts == before[k].starts + 1]
+    assert len(groups[recycled]) >= 2 and when(lambda: all(gone(pid) for pid in groups[recycled]), 10)
+    assert pool.wait_ready(120)
+    after = {row.index: row for row in pool.status()}
+    old, new = before[recycled], after[recycled]
+    assert new.pid != old.pid and new.total == old.total + 1 and new.conversions == 0
+    assert new.memory > 50 * 2**20  # LibreOffice itself, counted with unoserver
+    assert all(after[k].pid == before[k].pid for k in after if k != recycled)
 
 
 def test_first_converters_are_replaced_at_staggered_counts() -> None:
@@ -227,10 +238,10 @@ def test_ctrl_c_while_converters_start_leaves_none_behind(monkeypatch: pytest.Mo
     assert when(lambda: all(procs.group_members(pid) == [] for pid in started), 10)
 
 
-@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL])
-def test_the_pool_process_ended_by_a_signal_leaves_no_libreoffice(how: signal.Signals, runtime_dir: Path) -> None:
-    """SIGTERM: the pool stops its converters and removes its state file. SIGKILL: it cannot, so
-    each converter notices its pool has gone and kills itself; the state file left is stale."""
+def test_the_pool_process_killed_leaves_no_libreoffice(runtime_dir: Path) -> None:
+    """SIGKILL: the pool cannot stop its converters, so each notices its pool has gone and kills
+    itself; the state file left is stale. (SIGTERM, as `pool stop` sends, is tested with the CLI.)"""
+    how = signal.SIGKILL
     command = [sys.executable, "-m", "contractkit", "pool", "start", "--foreground", "--size", "1"]
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:

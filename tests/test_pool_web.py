@@ -147,12 +147,16 @@ def test_ten_users_downloading_pdfs_at_once_all_get_them_though_a_converter_dies
             first.set()
 
     threads = [threading.Thread(target=user, args=(k, b)) for k, b in enumerate(browsers)]
-    for thread in threads:
-        thread.start()
-    assert first.wait(120)
-    os.kill(soffice_bin(children(server.pid)[0]), signal.SIGKILL)
-    for thread in threads:
-        thread.join(180)
+    try:
+        for thread in threads:
+            thread.start()
+        assert first.wait(120)
+        os.kill(soffice_bin(children(server.pid)[0]), signal.SIGKILL)
+        for thread in threads:
+            thread.join(180)
+    finally:
+        for browser in browsers:
+            browser.conn.close()
     assert len(results) == USERS * len(paths)
     failed = [(path, status) for path, status, body in results if status != 200 or not body.startswith(b"%PDF-")]
     assert failed == []

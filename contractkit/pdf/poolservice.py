@@ -133,6 +133,7 @@ def stop_running(wait: float = STOP_WAIT) -> State | None:
         return None
     _end(state.pid, state, wait)
     remove_state(state.pid)
+    _DETACHED[:] = [proc for proc in _DETACHED if proc.poll() is None]  # reap a pool this process started
     return state
 
 
