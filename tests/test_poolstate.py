@@ -1,24 +1,31 @@
 """The pool's state file: a command uses the pool it names only when the file is ours, private,
 well formed, and names processes that are still the ones that wrote it; otherwise it is stale
-and the command converts with a cold soffice. No LibreOffice is needed here."""
+and the command converts with a cold soffice. Also how a converter's answers are read (one that
+hangs, answers nonsense or refuses the document). No LibreOffice is needed here."""
 
 from __future__ import annotations
 
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import threading
+import xmlrpc.client
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
+from xmlrpc.server import SimpleXMLRPCServer
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contractkit.pdf import poolstate, procs
+from contractkit.pdf import poolstate, procs, warm
 from contractkit.pdf.poolstate import Converter, State
+from contractkit.pdf.soffice import ConversionFailed
 
 ME = os.getpid()
 TICKS = procs.start_ticks(ME) or 0
@@ -177,3 +184,68 @@ STATES = st.builds(
 def test_a_state_written_is_read_back_the_same(state: State, runtime_dir: Path) -> None:
     poolstate.write_state(state)
     assert poolstate.load_state() == state
+
+
+# ----------------------------------------------------------------------------- a converter's answers
+
+
+def hung(server: socket.socket) -> None:
+    """Read the request and never answer, as a converter stuck in LibreOffice would, until the
+    client gives up and closes the connection."""
+    conn, _ = server.accept()
+    with conn:
+        while conn.recv(65536):
+            pass
+
+
+def answering(result: Callable[[], Any]) -> Callable[[socket.socket], None]:
+    """An XML-RPC converter whose `convert` returns (or raises) what `result` gives."""
+
+    def serve(server: socket.socket) -> None:
+        rpc = SimpleXMLRPCServer(server.getsockname(), bind_and_activate=False, logRequests=False, allow_none=True)
+        rpc.socket.close()
+        rpc.socket = server
+        rpc.register_function(lambda *args: result(), "convert")
+        with suppress(OSError, ValueError):
+            rpc.handle_request()
+
+    return serve
+
+
+def refuse(message: str) -> Callable[[], Any]:
+    def fault() -> Any:
+        raise xmlrpc.client.Fault(1, message)
+
+    return fault
+
+
+@pytest.mark.parametrize(
+    ("peer", "expected", "words"),
+    [
+        (hung, warm.ConverterLost, "did not answer within 0.5 s"),
+        (answering(lambda: xmlrpc.client.Binary(b"<html>not a pdf</html>")), warm.ConverterLost, "not a PDF"),
+        (answering(lambda: "text"), warm.ConverterLost, "not a PDF"),
+        (answering(refuse("RuntimeError: Could not load document <remote file>")), ConversionFailed, "could not open"),
+        (
+            answering(refuse("com.sun.star.lang.DisposedException: Binary URP bridge disposed")),
+            warm.ConverterLost,
+            "the converter failed: .*DisposedException",
+        ),
+    ],
+    ids=["no answer in time", "not a PDF", "not bytes", "document refused", "LibreOffice gone"],
+)
+def test_what_a_converter_answers_decides_whether_it_is_replaced(
+    peer: Callable[[socket.socket], None], expected: type[Exception], words: str
+) -> None:
+    """ConverterLost (the pool replaces it, and tries the document again) or ConversionFailed (the
+    document's fault: the converter is kept, and a cold soffice would fail the same way)."""
+    server = socket.create_server(("127.0.0.1", 0))
+    thread = threading.Thread(target=peer, args=(server,), daemon=True)
+    thread.start()
+    try:
+        with pytest.raises(expected, match=words) as raised:
+            warm.convert_on(server.getsockname()[1], b"PK\x03\x04", pdfa=3, timeout=0.5)
+        assert type(raised.value) is expected  # a refused document is not a lost converter, nor the reverse
+    finally:
+        server.close()
+        thread.join(5)
