@@ -166,6 +166,22 @@ def test_a_converter_killed_mid_conversion_is_replaced_and_the_document_tried_on
     assert all(after[k] == before[k] for k in after if k != busy.index)
 
 
+def test_a_conversion_past_the_time_limit_gets_its_converter_replaced(drafted: tuple[Agreement, bytes]) -> None:
+    """unoserver stops LibreOffice when a conversion passes the limit (here 1 s, for a document
+    twenty agreements long); the pool replaces that converter and tries once more, and with no
+    other converter ready says so, for the caller to convert cold."""
+    with warm_pool.Pool(1, timeout=1) as small:
+        assert small.wait_ready(120), small.problem
+        first = small.status(memory=False)[0]
+        group = procs.group_members(first.pid or 0)
+        with pytest.raises(warm.PoolUnavailable, match="no PDF converter is ready"):
+            small.convert(longer(drafted[1], 20), pdfa=PDFA3)
+        assert small.retried == 1 and when(lambda: all(gone(pid) for pid in group), 10)
+        assert when(lambda: small.status(memory=False)[0].starts == 2, 10)  # a new one is starting
+        left = procs.group_members(small.status(memory=False)[0].pid or 0)
+    assert when(lambda: all(gone(pid) for pid in left), 10)
+
+
 def test_a_converter_is_replaced_after_its_share_of_conversions(
     pool: warm_pool.Pool, drafted: tuple[Agreement, bytes]
 ) -> None:
