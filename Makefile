@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 CK     := $(BIN)/contractkit
 STAMP  := $(VENV)/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-DEBS   := libreoffice-writer-nogui fonts-liberation2 fonts-crosextra-carlito poppler-utils tesseract-ocr tesseract-ocr-eng
+DEBS   := libreoffice-writer-nogui fonts-liberation2 fonts-crosextra-carlito poppler-utils tesseract-ocr tesseract-ocr-eng python3-uno
 EXAMPLES := $(wildcard examples/*.yaml)
 DATA   := var
 HOST   ?= 127.0.0.1
@@ -42,8 +42,10 @@ check: setup
 
 setup: system venv
 
-# Debian packages, only where missing: soffice for PDFs, metric-compatible fonts, pdftoppm, and Tesseract
-# with English (verify reads each rendered PDF page back by OCR).
+# Debian packages, only where missing: soffice for PDFs, metric-compatible fonts, pdftoppm, Tesseract
+# with English (verify reads each rendered PDF page back by OCR), and LibreOffice's Python bindings for
+# the warm PDF pool (its unoserver runs under /usr/bin/python3, which must `import uno`; unoserver
+# itself is a Python dependency of contractkit, handed to that Python by path: docs/pdf.md).
 system:
 	@missing=""; \
 	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-writer-nogui"; \
@@ -52,6 +54,7 @@ system:
 	fc-list 2>/dev/null | grep -q "Carlito" || missing="$$missing fonts-crosextra-carlito"; \
 	command -v tesseract >/dev/null 2>&1 || missing="$$missing tesseract-ocr"; \
 	tesseract --list-langs 2>/dev/null | grep -qx "eng" || missing="$$missing tesseract-ocr-eng"; \
+	/usr/bin/python3 -c "import uno" >/dev/null 2>&1 || missing="$$missing python3-uno"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && \

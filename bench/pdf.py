@@ -6,22 +6,33 @@ Makes N variants of the example deals in a temporary directory, then times:
   single    one `soffice --convert-to pdf` call converting all N DOCX files
 Targets: batch at least 4x faster than separate; batch per-document cost within 1.3x of single.
 
-Usage: .venv/bin/python bench/pdf.py [--deals 20] [--jobs N] [--repeat 2] [--library DIR]
+Then the warm pool (issue 15), in the same run:
+  warm single   one agreement to PDF with a pool of converters running: in-process (api.draft to
+                .pdf, the web app's path) and as a whole `contractkit draft -o x.pdf` process with
+                `contractkit pool start` running beside it, each against its cold twin (median)
+  warm batch    contractkit's batch of the same N deals with the pool, against `single` above
+Targets: warm single at most 0.5 s median; warm batch at least 2x faster than `single`.
+
+Usage: .venv/bin/python bench/pdf.py [--deals 20] [--jobs N] [--repeat 2] [--runs 7] [--library DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from contractkit import api
 from contractkit.library.loading import Library
 from contractkit.pdf import batch
+from contractkit.pdf import pool as warm_pool
 from contractkit.pdf.render import soffice
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,6 +94,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=None, help="soffice processes (default: batch's own)")
     parser.add_argument("--library", type=Path, default=None)
     parser.add_argument("--repeat", type=int, default=2, help="runs of batch and single; the best counts")
+    parser.add_argument("--runs", type=int, default=7, help="single PDFs timed for each median")
     args = parser.parse_args()
     library = api.load_library(args.library)
     jobs = args.jobs or batch.default_jobs(args.deals)
@@ -94,6 +106,7 @@ def main() -> None:
         files = render_docx(library, deals, work / "docx")
         separate_s = sum(convert([f], work / "separate", work / f"profile-{f.stem}") for f in files)
         single_s = min(convert(files, work / f"single{k}", work / f"profile-single{k}") for k in range(args.repeat))
+        warm = warm_runs(library, deals, work, args.repeat, args.runs)
     n = args.deals
     print(f"{n} deals, jobs={jobs}, best of {args.repeat} for batch and single")
     print(f"batch     {batch_s:6.2f} s  ({batch_s / n:.3f} s/doc)")
@@ -104,6 +117,7 @@ def main() -> None:
     split = {k: v for k, v in timings.items() if k != "total"}
     print("batch time split: " + ", ".join(f"{k} {v:.2f} s ({v / batch_s:.0%})" for k, v in split.items()))
     print("(render overlaps the conversion of earlier jobs; 'convert (waiting)' is the time left after it)")
+    report_warm(warm, single_s, n)
 
 
 def run_batch(library: Library, deals: list[Path], outdir: Path, jobs: int) -> tuple[float, dict[str, float]]:
@@ -115,6 +129,67 @@ def run_batch(library: Library, deals: list[Path], outdir: Path, jobs: int) -> t
     if report.failed:
         sys.exit(f"batch failed: {[(str(o.deal), o.error) for o in report.failed]}")
     return elapsed, report.timings
+
+
+def median_of(runs: int, action: Callable[[], object]) -> float:
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - began)
+    return statistics.median(times)
+
+
+def warm_runs(library: Library, deals: list[Path], work: Path, repeat: int, runs: int) -> dict[str, float]:
+    """The pool's figures and their cold twins, measured one after the other in this run."""
+    one, out = deals[0], work / "one.pdf"
+    figures = {"cold in-process": median_of(max(3, runs // 2), lambda: api.draft(library, one, out, force=True))}
+    with warm_pool.Pool() as pool:
+        if not pool.wait_ready(120):
+            sys.exit(f"the pool did not start: {pool.problem}")
+        warm_pool.use_shared(pool)
+        try:
+            api.draft(library, one, out, force=True)  # each converter's first document loads Writer's filters
+            api.draft(library, deals[1], out, force=True)
+            figures["warm in-process"] = median_of(runs, lambda: api.draft(library, one, out, force=True))
+            batches = [run_batch(library, deals, work / f"warm-batch{k}", 0)[0] for k in range(repeat)]
+            figures["warm batch"] = min(batches)
+        finally:
+            warm_pool.use_shared(None)
+        figures["converters"] = pool.size
+    figures.update(whole_process(one, work, runs))
+    return figures
+
+
+def whole_process(deal: Path, work: Path, runs: int) -> dict[str, float]:
+    """`contractkit draft -o x.pdf` as a process: cold, then with `contractkit pool start` beside it."""
+    cli = str(Path(sys.executable).with_name("contractkit"))
+    env = dict(os.environ, CONTRACTKIT_RUNTIME_DIR=str(work / "runtime"))
+    draft = [cli, "draft", str(deal), "-o", str(work / "cli.pdf"), "--force"]
+
+    def call(*args: str) -> None:
+        subprocess.run(args, check=True, capture_output=True, env=env, timeout=300)
+
+    figures = {"cold process": median_of(max(3, runs // 2), lambda: call(*draft))}
+    call(cli, "pool", "start")
+    try:
+        call(*draft)
+        figures["warm process"] = median_of(runs, lambda: call(*draft))
+    finally:
+        call(cli, "pool", "stop")
+    return figures
+
+
+def report_warm(warm: dict[str, float], single_s: float, n: int) -> None:
+    print(f"warm pool of {warm['converters']:.0f} converter(s), median of single PDFs (goal <= 0.5 s):")
+    for where in ("in-process", "process"):
+        hot, cold = warm[f"warm {where}"], warm[f"cold {where}"]
+        verdict = "met" if hot <= 0.5 else "NOT met"
+        print(f"  {where:<11} warm {hot:6.3f} s  cold {cold:6.3f} s  {cold / hot:5.2f}x faster  ({verdict})")
+    ratio = single_s / warm["warm batch"]
+    print(f"warm batch {warm['warm batch']:6.2f} s  ({warm['warm batch'] / n:.3f} s/doc)  with the pool")
+    print(f"warm batch vs one cold soffice call converting the same {n}: {ratio:.2f}x faster "
+          f"(goal >= 2x: {'met' if ratio >= 2 else 'NOT met'})")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -5,8 +5,11 @@ negotiator, and measures the deal page, a DOCX download and a PDF download with 
 concurrent clients (threads, each with its own keep-alive connection; bounded in requests and in
 time). The first request for each file is timed on its own: it is the one that drafts.
 Baselines in the same run: `contractkit draft` as a whole process, and the API's in-process draft.
+The server runs its warm LibreOffice pool (one converter per core); the bench waits until it answers.
+Last, each converter's resident memory (unoserver and LibreOffice together) every 100 of its own
+conversions up to 500, with a pool of the same size that never recycles, so that growth would show.
 
-Usage: .venv/bin/python bench/web.py [--quick]
+Usage: .venv/bin/python bench/web.py [--quick] [--memory-only]
 """
 
 from __future__ import annotations
@@ -86,6 +89,76 @@ def start(data: Path, env: dict[str, str]) -> Server:
             time.sleep(0.2)
     server.process.terminate()
     raise SystemExit("contractkit serve did not answer within 120 s")
+
+
+def pool_ready(server: Server, wait: float = 120.0) -> int:
+    """Wait until the server's converters (its child processes) all answer; how many there are."""
+    from contractkit.pdf import warm
+    from contractkit.pdf.pool import default_size
+
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        ports = converter_ports(server.process.pid)
+        if len(ports) == default_size() and all(warm.answers(port) for port in ports):
+            return len(ports)
+        time.sleep(0.2)
+    raise SystemExit("the server's PDF converters did not answer within 120 s")
+
+
+def converter_ports(pid: int) -> list[int]:
+    """The loopback ports of the converters process `pid` started (from their command lines)."""
+    ports = []
+    for entry in Path("/proc").iterdir():
+        try:
+            parent = re.search(r"\nPPid:\t(\d+)\n", (entry / "status").read_text())
+            args = (entry / "cmdline").read_bytes().split(b"\0")
+        except (OSError, NotADirectoryError):
+            continue
+        if parent and int(parent.group(1)) == pid and b"--port" in args:
+            ports.append(int(args[args.index(b"--port") + 1]))
+    return ports
+
+
+def converter_memory(conversions: int, step: int = 100) -> list[tuple[int, list[float]]]:
+    """Each converter's resident memory in MB after every `step` of its own conversions, the
+    example agreements in turn, with recycling turned off."""
+    from contractkit import api
+    from contractkit.pdf.pool import Pool
+    from contractkit.pdf.soffice import PDFA3
+
+    library = api.load_library()
+    docs = [api.render_docx(library, api.assemble(library, api.load_deal(path, library)))
+            for path in sorted((ROOT / "examples").glob("*.yaml"))]  # fmt: skip
+    rows: list[tuple[int, list[float]]] = []
+    with Pool(recycle_after=10**9) as pool:
+        if not pool.wait_ready(120):
+            raise SystemExit(f"the pool did not start: {pool.problem}")
+
+        def convert(k: int) -> None:
+            for n in range(step):
+                pool.convert(docs[(k + n) % len(docs)], pdfa=PDFA3)
+
+        rows.append((0, [row.memory / 2**20 for row in pool.status()]))
+        for _ in range(conversions // step):
+            threads = [threading.Thread(target=convert, args=(k,)) for k in range(pool.size)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            status = pool.status()
+            assert all(row.starts == 1 for row in status), "a converter was replaced during the measurement"
+            done = round(statistics.mean(row.conversions for row in status))
+            rows.append((done, [row.memory / 2**20 for row in status]))
+    return rows
+
+
+def report_memory(rows: list[tuple[int, list[float]]]) -> None:
+    print("converter memory (RSS of unoserver + LibreOffice, MB), recycling off:")
+    print(f"{'conversions':>11} " + " ".join(f"{'converter ' + str(k):>12}" for k in range(len(rows[0][1]))))
+    for done, memory in rows:
+        print(f"{done:>11} " + " ".join(f"{mb:>12.0f}" for mb in memory))
+    growth = [(last - first) for first, last in zip(rows[1][1], rows[-1][1], strict=True)]
+    print(f"growth from {rows[1][0]} to {rows[-1][0]} conversions: " + ", ".join(f"{g:+.0f} MB" for g in growth))
 
 
 def log_in(server: Server) -> None:
@@ -216,13 +289,18 @@ def ten_clients(server: Server, ref: str, runs: int) -> list[Row]:
     return [(name, 10, load(server, wanted, 10)) for name, wanted in paths.items()]
 
 
-def main(quick: bool) -> None:
+def main(quick: bool, memory_only: bool) -> None:
     installed_like()
+    if memory_only:
+        report_memory(converter_memory(100 if quick else 500))
+        return
     work = Path(tempfile.mkdtemp(prefix="contractkit-bench-web-"))
     os.environ["CONTRACTKIT_CONFIG_DIR"] = str(work / "config")  # a signing key of this run's own
     runs = 10 if quick else 30
     server = start(work / "data", dict(os.environ))
     try:
+        converters = pool_ready(server)
+        print(f"server with a warm pool of {converters} PDF converter(s)")
         log_in(server)
         ref = reference()
         firsts = {kind: timed(lambda kind=kind: fetch(server, server.connect(), f"/deals/{ref}/v1/agreement.{kind}"))
@@ -234,6 +312,7 @@ def main(quick: bool) -> None:
         server.process.wait(30)
     cli = best_of(5, lambda: run(CONTRACTKIT, "draft", str(DEAL_FILE), "-o", str(work / "cli.docx"), "--force"))
     report(firsts, rows, cli, statistics.median(inproc))
+    report_memory(converter_memory(100 if quick else 500))
 
 
 def report(firsts: dict[str, float], rows: list[Row], cli: float, inproc: float) -> None:
@@ -251,5 +330,5 @@ def report(firsts: dict[str, float], rows: list[Row], cli: float, inproc: float)
 
 
 if __name__ == "__main__":
-    main("--quick" in sys.argv[1:])
+    main("--quick" in sys.argv[1:], "--memory-only" in sys.argv[1:])
     sys.exit(0)

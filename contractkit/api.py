@@ -211,6 +211,23 @@ def to_pdf(agreement: Agreement, docx: bytes) -> bytes:
     return convert(agreement, docx)
 
 
+def start_pdf_pool(size: int | None = None) -> str | None:
+    """Start this process's warm LibreOffice pool in the background, once (see pdf.pool): `to_pdf`
+    uses it as soon as a converter is ready, and a cold soffice until then. `size` is the number
+    of converters (default: one per core); 0 turns the pool off for this process. It is stopped at
+    exit. Returns why there is no pool (for example, no UNO Python), or None."""
+    from contractkit.pdf.pool import shared, shared_problem
+
+    return None if shared(size) is not None else shared_problem()
+
+
+def stop_pdf_pool() -> None:
+    """Stop this process's warm LibreOffice pool, if it runs one."""
+    from contractkit.pdf.pool import stop_shared
+
+    stop_shared()
+
+
 def redline(old: bytes, new: bytes, *, author: str, date: Any) -> bytes:
     """NEW with Word tracked changes from OLD (see word.redline)."""
     from contractkit.word.redline import compare

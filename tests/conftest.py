@@ -58,6 +58,29 @@ def config_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         yield path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def runtime_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The PDF pool's state file (`contractkit pool start`) is looked for in a folder of the test
+    run's own, so a pool the user runs is never used, and none the tests start is left behind."""
+    from contractkit.pdf.poolstate import RUNTIME_ENV
+
+    path = tmp_path_factory.mktemp("runtime") / "contractkit"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(RUNTIME_ENV, str(path))
+        yield path
+
+
+@pytest.fixture(scope="session")
+def pool() -> Iterator[Any]:
+    """Two warm LibreOffice converters, started once for every pool test (tests/test_pool*.py) and
+    stopped, with their LibreOffices, at the end of the run."""
+    from contractkit.pdf.pool import Pool
+
+    with Pool(2, timeout=90) as started:
+        assert started.wait_ready(120), started.problem
+        yield started
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--postgres",

@@ -279,9 +279,9 @@ def draft(ctx: click.Context, *, deal: Path, out: Path, force: bool, final: bool
 
 def _register() -> None:
     """Commands that live in contractkit.cli.commands, one module per area."""
-    from contractkit.cli.commands import negotiation, publication, publishing, signing, verification, web
+    from contractkit.cli.commands import negotiation, pool, publication, publishing, signing, verification, web
 
-    for module in (publishing, negotiation, verification, publication, signing, web):
+    for module in (publishing, negotiation, verification, publication, signing, pool, web):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -13,7 +13,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -118,9 +118,16 @@ def run(
             tick(1)
             finished(outcome)
     else:
+        from contractkit.pdf.pool import warm_capacity
+
         pending = [o for o in report.outcomes if o.ok]
         jobs = jobs or default_jobs(len(pending))
-        _to_pdf(library, pending, report.timings, final=final, jobs=jobs, force=force, tick=tick, done=finished)
+        options: dict[str, Any] = {"final": final, "jobs": jobs, "force": force, "tick": tick, "done": finished}
+        warm = warm_capacity()
+        if warm:
+            _to_pdf_warm(library, pending, report.timings, converters=warm, **options)
+        else:
+            _to_pdf(library, pending, report.timings, **options)
     report.timings["total"] = time.perf_counter() - started
     return report
 
@@ -252,6 +259,47 @@ def _to_pdf(
             _finish_each(converter, sources, timings, force=force, tick=tick, done=done)
 
 
+def _to_pdf_warm(
+    library: Library,
+    outcomes: list[Outcome],
+    timings: dict[str, float],
+    *,
+    converters: int,
+    final: bool,
+    jobs: int,
+    force: bool,
+    tick: Callable[[int], None],
+    done: Callable[[Outcome], None],
+) -> None:
+    """With a warm pool running: each deal goes to a converter as soon as it is rendered (one
+    thread per converter), and is finished and written as soon as it is converted."""
+    from contractkit.pdf.render import docx_to_pdf
+    from contractkit.pdf.soffice import PDFA3
+
+    started = time.perf_counter()
+    threads = ThreadPoolExecutor(converters, thread_name_prefix="contractkit-batch")
+    futures: dict[Future[bytes], tuple[Outcome, Agreement]] = {}
+    try:
+        for outcome, (agreement, docx) in _rendered(library, outcomes, final, timings, workers=jobs, finished=done):
+            tick(1)
+            futures[threads.submit(docx_to_pdf, docx, pdfa=PDFA3, timeout=JOB_TIMEOUT_PER_FILE)] = outcome, agreement
+        finishing = 0.0
+        for future in as_completed(futures):
+            outcome, agreement = futures[future]
+            began = time.perf_counter()
+            try:
+                _finish_bytes(outcome, agreement, future.result(), force)
+                tick(2)
+            except ContractkitError as exc:
+                outcome.error = "; ".join(exc.lines())
+            finishing += time.perf_counter() - began
+            done(outcome)
+    finally:  # on Ctrl-C, documents not yet sent to a converter are dropped
+        threads.shutdown(wait=True, cancel_futures=True)
+    timings["finish"] = finishing
+    timings["convert (waiting)"] = time.perf_counter() - started - timings.get("render", 0.0) - finishing
+
+
 def _finish_each(
     converter: Any,
     sources: dict[Path, tuple[Outcome, Agreement]],
@@ -291,11 +339,14 @@ def front_loaded(items: Sequence[Outcome], parts: int) -> list[list[Outcome]]:
 
 
 def _finish(outcome: Outcome, agreement: Agreement, pdf: Path, force: bool) -> None:
-    from contractkit.pdf.render import finish
-
     try:
-        data = finish(agreement, pdf.read_bytes())
+        _finish_bytes(outcome, agreement, pdf.read_bytes(), force)
     except ContractkitError as exc:
         outcome.error = "; ".join(exc.lines())
-        return
-    _write(outcome, data, force)
+
+
+def _finish_bytes(outcome: Outcome, agreement: Agreement, pdf: bytes, force: bool) -> None:
+    """Metadata and manifest into LibreOffice's PDF, then write it; raises on a problem."""
+    from contractkit.pdf.render import finish
+
+    _write(outcome, finish(agreement, pdf), force)

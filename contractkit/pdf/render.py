@@ -40,6 +40,7 @@ __all__ = [
     "Conversion",
     "ConversionFailed",
     "Converter",
+    "cold_docx_to_pdf",
     "convert_many",
     "docx_to_pdf",
     "finish",
@@ -64,7 +65,21 @@ XMP_NS = {
 
 
 def docx_to_pdf(data: bytes, *, timeout: float = 120.0, pdfa: int = PDFA2) -> bytes:
-    """One DOCX to PDF/A-2b (or PDF/A-3b with pdfa=3). Raises ConversionFailed with the reason."""
+    """One DOCX to PDF/A-2b (or PDF/A-3b with pdfa=3). Raises ConversionFailed with the reason.
+
+    A warm converter does it when a pool is running (this process's, or the one `contractkit pool
+    start` runs; see pdf/pool.py); otherwise, or when none of its converters can take it, a cold
+    soffice does, as before."""
+    from contractkit.pdf.pool import warm_pdf
+
+    warm = warm_pdf(data, pdfa=pdfa, timeout=timeout)
+    if warm is not None:
+        return warm
+    return cold_docx_to_pdf(data, timeout=timeout, pdfa=pdfa)
+
+
+def cold_docx_to_pdf(data: bytes, *, timeout: float = 120.0, pdfa: int = PDFA2) -> bytes:
+    """One DOCX to PDF/A through a soffice started for it alone (about a second and a half)."""
     with tempfile.TemporaryDirectory(prefix="contractkit-pdf-") as tmp:
         source = Path(tmp) / "agreement.docx"
         source.write_bytes(data)

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
@@ -153,6 +154,7 @@ def pdf(version: DealVersion, *, final: bool = False) -> bytes:
     """The version's agreement as PDF, converted once per process from the same Word file."""
 
     def convert() -> bytes:
+        api.start_pdf_pool(settings.CONTRACTKIT_PDF_CONVERTERS)  # once per process; cold soffice until it is ready
         return api.to_pdf(agreement(version, final=final), docx(version, final=final))
 
     return FILES.get((version.sha256, "pdf", final), convert)

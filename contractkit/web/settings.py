@@ -6,6 +6,8 @@ CONTRACTKIT_DATABASE_URL  a PostgreSQL URL (postgres://user:pass@host:port/name)
 CONTRACTKIT_ALLOWED_HOSTS comma-separated host names the server answers (default: 127.0.0.1,localhost)
 CONTRACTKIT_HTTPS         1 when served behind HTTPS: HSTS and HTTPS-only redirects
 CONTRACTKIT_DEBUG         1 for Django's debug pages (never on a shared server)
+CONTRACTKIT_PDF_CONVERTERS warm LibreOffice converters for PDF downloads (default: one per core;
+                          0: start LibreOffice for each PDF); see docs/pdf.md
 """
 
 from __future__ import annotations
@@ -55,6 +57,18 @@ def _database(folder: Path) -> dict[str, Any]:
             "transaction_mode": "IMMEDIATE",
         },
     }
+
+
+def _converters() -> int | None:
+    """Warm LibreOffice converters for PDF downloads: None for one per core, 0 for none."""
+    value = os.environ.get("CONTRACTKIT_PDF_CONVERTERS", "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or int(value) > 16:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("CONTRACTKIT_PDF_CONVERTERS must be a whole number from 0 (no pool) to 16")
+    return int(value)
 
 
 DATA_DIR = data_dir()
@@ -137,6 +151,7 @@ WHITENOISE_MAX_AGE = 3600
 # Uploads: a deal file is a few kilobytes; a file past CONTRACTKIT_MAX_UPLOAD is skipped as it
 # arrives (never stored whole) and refused in words; other request bodies past 1 MB get a 400 page.
 CONTRACTKIT_MAX_UPLOAD = 256 * 1024
+CONTRACTKIT_PDF_CONVERTERS = _converters()
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 FILE_UPLOAD_HANDLERS = [

@@ -34,8 +34,20 @@ def _django(data_dir: Path | None, *, migrate: bool = True) -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Requests served at once.")
 @click.option("--demo", is_flag=True, help="Load the example deals and one demo user per role, printing their logins.")
-def serve(data_dir: Path | None, host: str, port: int, threads: int, demo: bool) -> None:
-    """Serve the web app (waitress), creating or upgrading its database first."""
+@click.option(
+    "--converters",
+    type=click.IntRange(0, 16),
+    default=None,
+    envvar="CONTRACTKIT_PDF_CONVERTERS",
+    help="Warm LibreOffice converters for PDF downloads, started now; 0 starts LibreOffice for each PDF "
+    "instead. Env: CONTRACTKIT_PDF_CONVERTERS.  [default: one per core]",
+)
+def serve(*, data_dir: Path | None, host: str, port: int, threads: int, demo: bool, converters: int | None) -> None:
+    """Serve the web app (waitress), creating or upgrading its database first.
+
+    PDF downloads are converted by a pool of warm LibreOffice converters started with the server
+    (a cold LibreOffice per PDF until they answer, a few seconds); Ctrl-C or SIGTERM stops them all.
+    """
     _django(data_dir)
     if demo:
         from contractkit.web.demo import load_demo
@@ -44,11 +56,19 @@ def serve(data_dir: Path | None, host: str, port: int, threads: int, demo: bool)
             click.echo(line, err=True)
     from waitress import serve as run
 
+    from contractkit import api
     from contractkit.web.wsgi import application
 
+    problem = api.start_pdf_pool(converters)
+    if problem and converters != 0:
+        click.echo(f"PDF downloads will start LibreOffice each time: {problem}", err=True)
     click.echo(f"contractkit web app on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
-    # No request needs more than a few megabytes; waitress refuses larger bodies before Django sees them.
-    run(application, host=host, port=port, threads=threads, ident="contractkit", max_request_body_size=8 * 1024 * 1024)
+    try:
+        # No request needs more than a few megabytes; waitress refuses larger bodies before Django sees them.
+        run(application, host=host, port=port, threads=threads, ident="contractkit",
+            max_request_body_size=8 * 1024 * 1024)  # fmt: skip
+    finally:
+        api.stop_pdf_pool()
 
 
 @click.group()
