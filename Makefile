@@ -88,6 +88,9 @@ bench: setup
 	$(BIN)/python bench/verify.py
 	$(BIN)/python bench/signing.py
 	$(BIN)/python bench/ocr_noise.py
+	$(BIN)/python bench/register.py
+	$(BIN)/python bench/yaml_input.py
+	$(BIN)/python bench/exclusivity.py
 	$(BIN)/python bench/web.py
 
 clean:
