@@ -126,3 +126,22 @@ def test_fresh_process_drafts_the_same_bytes(
     result = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert_same(name, out.read_bytes())
+
+
+def test_drafts_made_at_once_in_threads_match(library: Library, golden_key: Path) -> None:
+    """The web app drafts in several threads at once from the one opened template and the shared
+    caches: every case drafted twice, eight at a time, gives the fixture's bytes."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(case: tuple[str, str, bool, str]) -> tuple[str, bytes]:
+        _, example, final, locale = case
+        agreement = api.prepare_text(library, deal_text(example, locale), name=f"{example}.yaml", final=final)
+        return case[0], api.render_docx(library, agreement)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(CONFIG_ENV, str(golden_key))
+        with ThreadPoolExecutor(8) as threads:
+            drafted = list(threads.map(one, [*CASES, *reversed(CASES)]))
+    assert len(drafted) == 2 * len(CASES)
+    for name, data in drafted:
+        assert_same(name, data)
