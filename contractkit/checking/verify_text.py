@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from contractkit.core.findings import Finding, Severity
-from contractkit.core.pattern import CLOSE, LOOP, OPEN, paragraph_pattern, shown, template_paragraphs
+from contractkit.core.pattern import CLOSE, LOOP, LOOP_FILL, OPEN, paragraph_pattern, shown, template_paragraphs
 from contractkit.core.text import TextError, normalise
 from contractkit.drafting.assemble import Agreement
 from contractkit.library.loading import Library
@@ -158,9 +158,9 @@ def _pattern(paras: tuple[str, ...], pdf: bool, prefix: bool) -> tuple[re.Patter
         joiner = "" if n == 0 else (" " + label if pdf else "\n")
         if pdf and joiner:
             kinds.append("label")
-        if para == LOOP and not pdf:
-            kinds.append("value")
-            inner = LOOP_PARAGRAPHS
+        if para == LOOP:  # one paragraph per item: in PDF text, each after its printed number
+            kinds.append("value" if not pdf else "items")
+            inner = LOOP_PARAGRAPHS if not pdf else LOOP_FILL
         else:
             inner = paragraph_pattern(para, kinds)
         out += f"(?:{joiner}{inner})?" if optional else joiner + inner
@@ -197,14 +197,67 @@ def compare(expected: Expected, segment: Segment) -> Outcome:
 
 def _matched(expected: Expected, found: re.Match[str], kinds: tuple[str, ...], trailing: str) -> Outcome:
     """The clause's text as found, without printed numbering, for the manifest hash; and its values."""
-    cuts = sorted(found.span(n) for n, kind in enumerate(kinds, 1) if kind == "label" and found.group(n))
-    text, pos = [], found.start()
+    cuts: list[tuple[int, int]] = []
+    label = None
+    for n, kind in enumerate(kinds, 1):
+        if kind == "label":
+            label = found.group(n)
+            if label:
+                cuts.append(found.span(n))
+        elif kind == "items" and label and found.group(n):
+            cuts += _item_labels(found.string, found.span(n), label.strip())
+    cuts.sort()
+    values = tuple(v for n, kind in enumerate(kinds, 1) if kind in ("value", "items") and (v := _cut(found, n, cuts)))
+    text = _without(found.string, found.span(), cuts)
+    return Outcome(True, values, joined([expected.title, text]), trailing=trailing)
+
+
+def _without(text: str, span: tuple[int, int], cuts: list[tuple[int, int]]) -> str:
+    """text[span] without the (sorted) cuts that fall inside it."""
+    out, pos = [], span[0]
     for start, end in cuts:
-        text.append(found.string[pos:start])
-        pos = end
-    text.append(found.string[pos : found.end()])
-    values = tuple(v for n, kind in enumerate(kinds, 1) if kind == "value" and (v := found.group(n)))
-    return Outcome(True, values, joined([expected.title, "".join(text)]), trailing=trailing)
+        if span[0] <= start and end <= span[1]:
+            out.append(text[pos:start])
+            pos = end
+    out.append(text[pos : span[1]])
+    return "".join(out)
+
+
+def _cut(found: re.Match[str], group: int, cuts: list[tuple[int, int]]) -> str:
+    return _without(found.string, found.span(group), cuts) if found.group(group) else ""
+
+
+def _item_labels(text: str, span: tuple[int, int], first: str) -> list[tuple[int, int]]:
+    """PDF: where the printed numbers of a loop's later items stand in text[span] (each paragraph
+    after the first carries the next number: 28.2 then 28.3, (a) then (b)), with the space after each."""
+    out: list[tuple[int, int]] = []
+    pos, label = span[0], first
+    while True:
+        places = [(at, nxt) for nxt in _next_labels(label) if (at := text.find(f" {nxt} ", pos, span[1] + 1)) >= 0]
+        if not places:
+            return out
+        at, label = min(places)
+        out.append((at + 1, at + len(label) + 2))
+        pos = at + len(label) + 1
+
+
+_ROMAN = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii", "xiv", "xv", "xvi")
+
+
+def _next_labels(label: str) -> tuple[str, ...]:
+    """What the next paragraph of the same level may print: 4. -> 5., 4.2 -> 4.3, (a) -> (b),
+    (iv) -> (v); (i), (v) and (x) may be letters or numerals, so both."""
+    if found := re.fullmatch(r"(\d+)\.", label):
+        return (f"{int(found[1]) + 1}.",)
+    if found := re.fullmatch(r"((?:\d+\.)+)(\d+)", label):
+        return (f"{found[1]}{int(found[2]) + 1}",)
+    inner, out = label[1:-1], []
+    for numerals in (_ROMAN, tuple(r.upper() for r in _ROMAN)):
+        if inner in numerals[:-1]:
+            out.append(f"({numerals[numerals.index(inner) + 1]})")
+    if len(inner) == 1 and inner.isalpha() and inner not in "zZ":
+        out.append(f"({chr(ord(inner) + 1)})")
+    return tuple(out)
 
 
 def joined(texts: list[str]) -> str:
