@@ -179,6 +179,8 @@ def with_manifest(data: bytes, manifest: dict[str, Any], *, signer: Signer | Non
         for info in src.infolist():
             dst.writestr(info, custom if info.filename == "docProps/custom.xml" else src.read(info.filename))
     return out.getvalue()
+
+
 def agreeing(library: Library, data: dict[str, Any]) -> dict[str, Any]:
     """Deal data whose facts agree with the positions it names, as `contractkit swap` keeps them:
     each fact a chosen wording states (e.g. the value-share model) is set to what it states."""

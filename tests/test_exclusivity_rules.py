@@ -45,9 +45,7 @@ def test_empty_rules_are_a_located_error(cli: Callable[..., Result], workspace: 
     path.write_text(text[: text.index("\nrules:")] + "\nrules: []\n", encoding="utf-8")
     result = _lint(cli, root)
     assert result.exit_code == 1
-    assert re.search(
-        rf"exclusivity.yaml:{_line(path, 'rules: []')} rules: needs at least one entry", result.stderr
-    )
+    assert re.search(rf"exclusivity.yaml:{_line(path, 'rules: []')} rules: needs at least one entry", result.stderr)
 
 
 @pytest.mark.parametrize(

@@ -134,9 +134,7 @@ TAMPERED = {
     "swap with nothing named": Tampered("a-negotiator", "POST /deals/{A}/swap/", {}, 200, "Choose a clause"),
     "swap by GET": Tampered("a-negotiator", "GET /deals/{A}/swap/", {}, 405, ""),
     "approve another trust's request": Tampered("a-legal", "POST /approvals/{R}/", APPROVE, 404, NOT_FOUND),
-    "approve a request that does not exist": Tampered(
-        "a-legal", "POST /approvals/999999/", APPROVE, 404, NOT_FOUND
-    ),
+    "approve a request that does not exist": Tampered("a-legal", "POST /approvals/999999/", APPROVE, 404, NOT_FOUND),
     "an unknown decision": Tampered("b-legal", "POST /approvals/{R}/", {"decision": "yes"}, 200, "Choose Approve"),
     "a comment too long": Tampered(
         "b-legal", "POST /approvals/{R}/", {"decision": "approve", "comment": "x" * 2001}, 200, "keep it to 2000"

@@ -186,7 +186,6 @@ def test_a_partner_sees_the_deal_but_not_the_negotiation_and_another_trust_sees_
     shot(page, "32-not-found")
 
 
-
 def _add_rows(page: Any, have: dict[str, int], want: dict[str, int]) -> None:
     """Click each list's add button until it has the rows the deal needs (outer lists first)."""
     for name in sorted(want, key=lambda n: n.count(".")):

@@ -131,4 +131,3 @@ def _patched(src_xml: str) -> str:
         while len(_PATCHED) > MAX_PATCHED:
             _PATCHED.popitem(last=False)
     return made
-
