@@ -3,8 +3,9 @@
 unoserver runs under the Python that carries LibreOffice's UNO bindings (Debian's /usr/bin/python3
 with `python3-uno`), which is not contractkit's own: it is given only the folder where pip
 installed the `unoserver` dependency (see pdf/unoserve.py). Each converter has its own LibreOffice
-profile and temporary folder, listens on two loopback ports (XML-RPC for us, UNO for unoserver),
-and runs in a session of its own, so that killing its process group stops unoserver and
+profile and temporary folder, listens on one loopback port (XML-RPC, answering only this user's
+sockets) while its LibreOffice listens on a private pipe (see pdf/unoserve.py), and runs in a
+session of its own, so that killing its process group stops unoserver and
 LibreOffice together. contractkit talks to it with the standard library's XML-RPC client, with a
 time limit on every call (unoserver's own client has none).
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 import http.client
 import importlib.metadata
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -31,6 +33,7 @@ UNOSERVER_HINT = "reinstall contractkit, which depends on unoserver: pip install
 API_VERSION = "3"  # unoserver's XML-RPC interface, the same for every 3.x release
 LAUNCHER = Path(__file__).with_name("unoserve.py")
 LOOPBACK = "127.0.0.1"
+PIPE_ENV = "CONTRACTKIT_UNO_PIPE"  # the same name as in pdf/unoserve.py, which imports nothing of ours
 REFUSED_DOCUMENT = "Could not load document"  # unoserver's message for a file LibreOffice cannot open
 
 
@@ -146,10 +149,11 @@ def start(config: Launch, folder: Path, *, stop_after: int) -> Warm:
         "--temp-dir", str(folder / "tmp"), "--conversion-timeout", str(max(1, round(config.timeout))),
         "--stop-after", str(stop_after),
     ]  # fmt: skip
+    env = {**os.environ, PIPE_ENV: f"contractkit-{secrets.token_hex(12)}"}  # LibreOffice's pipe (pdf/unoserve.py)
     with (folder / "unoserver.log").open("wb") as log:
         try:
             proc = subprocess.Popen(
-                command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env
             )
         except OSError as exc:
             raise PoolUnavailable(f"cannot start {config.python}: {exc.strerror}", hint=UNO_HINT) from None
