@@ -112,11 +112,17 @@ OTHER_USER = 65534  # nobody
 @pytest.mark.skipif(os.getuid() != 0 or not shutil.which("setpriv"), reason="playing another user needs root")
 def test_another_user_gets_no_answer_and_this_user_does(pool: Any) -> None:
     port = next(row.port for row in pool.status(memory=False) if row.port)
-    ask = f"import xmlrpc.client; print(xmlrpc.client.ServerProxy('http://127.0.0.1:{port}').info()['api'])"
-    as_other = ["setpriv", f"--reuid={OTHER_USER}", f"--regid={OTHER_USER}", "--clear-groups"]
+    ask = (
+        "import xmlrpc.client\n"
+        "try:\n"
+        f"    print(xmlrpc.client.ServerProxy('http://127.0.0.1:{port}').info()['api'])\n"
+        "except OSError as exc:\n"
+        "    print(type(exc).__name__)\n"
+    )
     python = ["/usr/bin/python3", "-I", "-c", ask]
+    as_other = ["setpriv", f"--reuid={OTHER_USER}", f"--regid={OTHER_USER}", "--clear-groups"]
     other = subprocess.run([*as_other, *python], check=False, capture_output=True, text=True, timeout=60)
-    assert other.returncode != 0
-    assert "closed connection without response" in other.stderr or "Connection reset" in other.stderr
+    # the connection is closed unread: the client sees it closed or reset, before or after sending
+    assert other.stdout.strip() in ("RemoteDisconnected", "ConnectionResetError", "BrokenPipeError"), other
     mine = subprocess.run(python, check=False, capture_output=True, text=True, timeout=60)
     assert mine.returncode == 0 and mine.stdout.strip() == "3", mine.stderr
