@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from .dealform import DealForm, Group, Leaf, Node, Repeat, as_text
+
+T = TypeVar("T", Leaf, Repeat)
 
 MAX_VALUE = 10_000  # characters in one input: more than twice the longest text a deal allows
 MAX_ROWS = 60  # rows in one list
@@ -61,33 +63,23 @@ def starting(form: DealForm, data: dict[str, Any]) -> Values:
     """A new deal's values: `data` (its first NHS party), an empty row in each list a deal needs
     (two signatories: one for each side), and any choice the playbook leaves only one way to make."""
     values = from_data(form, data)
-    for node, name in _lists(form.root, ""):
+    for node, name in _outside_lists(form.root, "", Repeat):
         if not node.optional and values.rows.get(name, 0) == 0:
             values.rows[name] = 2 if name == "signatories" else 1
-    for leaf, name in _leaves(form.root, ""):
+    for leaf, name in _outside_lists(form.root, "", Leaf):
         if len(leaf.choices) == 1 and not values.text.get(name):
             values.text[name] = leaf.choices[0][0]
     return values
 
 
-def _lists(group: Group, prefix: str) -> list[tuple[Repeat, str]]:
-    found: list[tuple[Repeat, str]] = []
+def _outside_lists(group: Group, prefix: str, kind: type[T]) -> list[tuple[T, str]]:
+    """The nodes of `kind` under `group`, with their names, not looking inside lists."""
+    found: list[tuple[T, str]] = []
     for child in group.children:
-        if isinstance(child, Repeat):
+        if isinstance(child, kind):
             found.append((child, join(prefix, child.key)))
         elif isinstance(child, Group):
-            found += _lists(child, join(prefix, child.key))
-    return found
-
-
-def _leaves(group: Group, prefix: str) -> list[tuple[Leaf, str]]:
-    """The inputs outside lists."""
-    found: list[tuple[Leaf, str]] = []
-    for child in group.children:
-        if isinstance(child, Leaf):
-            found.append((child, join(prefix, child.key)))
-        elif isinstance(child, Group):
-            found += _leaves(child, join(prefix, child.key))
+            found += _outside_lists(child, join(prefix, child.key), kind)
     return found
 
 
