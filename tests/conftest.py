@@ -18,6 +18,7 @@ from click.testing import CliRunner, Result
 from contractkit import api
 from contractkit.cli import main
 from contractkit.core.sandbox import CACHE_ENV
+from contractkit.drafting.assemble import Agreement
 from contractkit.library.loading import Library
 from contractkit.trust.keys import CONFIG_ENV, Signer
 from contractkit.word import xml as docx_io
@@ -118,6 +119,18 @@ def django_db_modify_db_settings(
 @pytest.fixture(scope="session")
 def library() -> Library:
     return api.load_library(ROOT)
+
+
+@pytest.fixture(scope="module")
+def agreement(library: Library) -> Agreement:
+    """The northby-sepsis example, assembled (a test module may define its own)."""
+    return api.assemble(library, api.load_deal(example("northby-sepsis"), library))
+
+
+@pytest.fixture(scope="module")
+def drafted(library: Library, agreement: Agreement) -> bytes:
+    """The northby-sepsis example's Word file, signed with the run's own key."""
+    return api.render_docx(library, agreement)
 
 
 @pytest.fixture

@@ -32,9 +32,9 @@ def zipped(entries: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
-def pdf(objects: list[bytes]) -> bytes:
+def pdf(objects: list[bytes], *, version: bytes = b"1.4") -> bytes:
     """A well-formed PDF (correct xref) around the given objects; object 1 is the catalog."""
-    out = bytearray(b"%PDF-1.4\n")
+    out = bytearray(b"%PDF-" + version + b"\n")
     offsets = []
     for number, body in enumerate(objects, 1):
         offsets.append(len(out))

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pypdf import PdfReader
+from test_hostile import pdf
 
 from contractkit.checking.filetype import classify
 from contractkit.errors import CannotVerify
@@ -39,16 +40,7 @@ def build(content: bytes, *, extra: list[bytes] | None = None, resources: bytes 
         HELVETICA,
         *(extra or []),
     ]
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return pdf(objects, version=b"1.7")
 
 
 def drawing(pdf: bytes) -> Drawing:

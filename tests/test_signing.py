@@ -51,16 +51,6 @@ def own_config(tmp_path: Path) -> Iterator[Path]:
         yield folder
 
 
-@pytest.fixture(scope="module")
-def agreement(library: Library) -> Agreement:
-    return api.assemble(library, api.load_deal(example(DEAL), library))
-
-
-@pytest.fixture(scope="module")
-def drafted(library: Library, agreement: Agreement) -> bytes:
-    return api.render_docx(library, agreement)
-
-
 def check(library: Library, data: bytes, **extra: Any) -> Report:
     return verify.verify(library, data, name="received", **extra)
 

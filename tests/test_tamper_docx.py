@@ -27,16 +27,6 @@ from contractkit.library.loading import Library
 DEAL = "northby-sepsis"
 
 
-@pytest.fixture(scope="module")
-def agreement(library: Library) -> Agreement:
-    return api.assemble(library, api.load_deal(example(DEAL), library))
-
-
-@pytest.fixture(scope="module")
-def drafted(library: Library, agreement: Agreement) -> bytes:
-    return api.render_docx(library, agreement)
-
-
 def tampered(drafted: bytes, name: str) -> tuple[bytes, Expect]:
     pkg = Package(drafted)
     expect = {**TECHNIQUES, **AGAINST_ONLY}[name](pkg)

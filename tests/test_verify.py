@@ -37,16 +37,6 @@ DEAL = "northby-sepsis"
 # ----------------------------------------------------------------------------- helpers
 
 
-@pytest.fixture(scope="module")
-def agreement(library: Library) -> Agreement:
-    return api.assemble(library, api.load_deal(example(DEAL), library))
-
-
-@pytest.fixture(scope="module")
-def drafted(library: Library, agreement: Agreement) -> bytes:
-    return api.render_docx(library, agreement)
-
-
 def locked_ids(agreement: Agreement) -> list[str]:
     return [p.id for p in agreement.all_clauses() if p.locked]
 
